@@ -1,0 +1,62 @@
+# Two commands: `make run` and `make test`. Both install what is missing (Debian packages, .venv) first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils \
+        chromium chromium-driver postgresql
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export ASSESSMENT_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/assessment.sqlite3
+
+.PHONY: run test install system lint bench clean
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+# Debian packages: checked with dpkg-query (fast), installed with apt-get only when one is missing.
+system: | $(STAMPS)
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(STAMPS)/venv: pyproject.toml $(BIN)/python | $(STAMPS)
+	$(BIN)/pip install -q --no-cache-dir -e '.[dev]'
+	@touch $@
+
+install: system $(STAMPS)/venv
+
+run: install
+	@mkdir -p instance
+	$(BIN)/assessment validate
+	$(BIN)/assessment db upgrade
+	$(BIN)/assessment content sync
+	$(BIN)/assessment run --host $(HOST) --port $(PORT)
+
+# The whole suite: lint, types, architecture contracts, then pytest on SQLite and on a throw-away PostgreSQL.
+test: install
+	$(BIN)/ruff check assessment tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	scripts/with-postgres $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check assessment tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/score.py
+
+clean:
+	rm -rf $(VENV) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache

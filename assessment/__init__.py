@@ -1,0 +1,1 @@
+"""SME digital-transformation maturity assessment."""

@@ -1,0 +1,288 @@
+"""Answers: parsing raw answer documents into checked values, with precise problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from assessment.domain.questionnaire import Condition, Item, Questionnaire
+
+AnswerValue = str | tuple[str, ...] | int | Fraction | Mapping[str, str | tuple[str, ...]]
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation extraction; translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an answer (or a data figure) is not acceptable. `message` is an English msgid with {params}."""
+
+    item: str | None
+    code: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
+        """The message, translated and filled in."""
+        return translate(self.message).format(**self.params)
+
+
+class AnswersInvalid(ValueError):
+    """Raised when an answer document has problems; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.render() for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Checked answers to one questionnaire: values by item id, and raw data figures by field id."""
+
+    questionnaire: str
+    values: Mapping[str, AnswerValue]
+    data: Mapping[str, Fraction] = field(default_factory=dict)
+    derived: Mapping[str, Fraction] = field(default_factory=dict)
+
+
+def to_fraction(raw: Any) -> Fraction | None:
+    """An exact number from JSON/YAML/form input (0.7 becomes 7/10), or None if it is not a number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Fraction(raw)
+    if isinstance(raw, Fraction):
+        return raw
+    if isinstance(raw, float):
+        return Fraction(Decimal(repr(raw))) if raw == raw and abs(raw) != float("inf") else None
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", "")
+        if not text:
+            return None
+        try:
+            if "/" in text:
+                return Fraction(text)
+            return Fraction(Decimal(text))
+        except (InvalidOperation, ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
+def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]]:
+    """Check one raw answer against its item; returns the value (None if unusable) and the problems."""
+    problems: list[Problem] = []
+    iid = item.id
+    if item.type == "single":
+        if isinstance(raw, list):
+            problems.append(Problem(iid, "list_for_single", N_("{item}: a single-choice item takes one option, not a list"), {"item": iid}))
+            return None, problems
+        if not isinstance(raw, str) or raw not in item.option_set:
+            problems.append(Problem(iid, "unknown_option", N_("{item}: unknown option {option!r}; expected one of {expected}"),
+                                    {"item": iid, "option": raw, "expected": ", ".join(item.option_keys)}))
+            return None, problems
+        return raw, problems
+    if item.type == "multi":
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            problems.append(Problem(iid, "bad_multi", N_("{item}: a multiple-choice item takes a non-empty list of options"), {"item": iid}))
+            return None, problems
+        unknown = [k for k in raw if not isinstance(k, str) or k not in item.option_set]
+        if unknown:
+            problems.append(Problem(iid, "unknown_option", N_("{item}: unknown option {option!r}; expected one of {expected}"),
+                                    {"item": iid, "option": unknown[0], "expected": ", ".join(item.option_keys)}))
+            return None, problems
+        chosen = set(raw)
+        exclusive = sorted(chosen & item.exclusive_keys)
+        if exclusive and len(chosen) > 1:
+            problems.append(Problem(iid, "exclusive_mixed", N_("{item}: option {option} (none) excludes every other option"),
+                                    {"item": iid, "option": exclusive[0]}))
+            return None, problems
+        return tuple(k for k in item.option_keys if k in chosen), problems
+    if item.type == "rating":
+        if isinstance(raw, bool) or not isinstance(raw, int) or not item.min_rating <= raw <= item.max_rating:
+            problems.append(Problem(iid, "rating_range", N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
+                                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": raw}))
+            return None, problems
+        return raw, problems
+    if item.type == "number":
+        num = to_fraction(raw)
+        if num is None:
+            problems.append(Problem(iid, "not_a_number", N_("{item}: {value!r} is not a number"), {"item": iid, "value": raw}))
+            return None, problems
+        if (item.minimum is not None and num < item.minimum) or (item.maximum is not None and num > item.maximum):
+            problems.append(Problem(iid, "number_range", N_("{item}: {value} is outside {low}–{high}"),
+                                    {"item": iid, "value": raw, "low": item.minimum, "high": item.maximum}))
+            return None, problems
+        return num, problems
+    # grid
+    if not isinstance(raw, dict):
+        problems.append(Problem(iid, "bad_grid", N_("{item}: a grid item takes an object of row → column"), {"item": iid}))
+        return None, problems
+    row_keys = [r.key for r in item.rows]
+    col_keys = [c.key for c in item.columns]
+    out: dict[str, str | tuple[str, ...]] = {}
+    for row, cell in raw.items():
+        if row not in row_keys:
+            problems.append(Problem(iid, "unknown_row", N_("{item}: unknown row {row!r}"), {"item": iid, "row": row}))
+            continue
+        cells = cell if isinstance(cell, list) else [cell]
+        if not item.grid_multi and (isinstance(cell, list) or cell not in col_keys):
+            problems.append(Problem(iid, "unknown_column", N_("{item}: row {row}: {value!r} is not one of {expected}"),
+                                    {"item": iid, "row": row, "value": cell, "expected": ", ".join(col_keys)}))
+            continue
+        bad = [c for c in cells if c not in col_keys]
+        if bad:
+            problems.append(Problem(iid, "unknown_column", N_("{item}: row {row}: {value!r} is not one of {expected}"),
+                                    {"item": iid, "row": row, "value": bad[0], "expected": ", ".join(col_keys)}))
+            continue
+        out[row] = tuple(c for c in col_keys if c in cells) if item.grid_multi else str(cell)
+    if not item.grid_multi:
+        missing_rows = [r for r in row_keys if r not in out]
+        if missing_rows and not problems:
+            problems.append(Problem(iid, "grid_rows_missing", N_("{item}: rows without an answer: {rows}"),
+                                    {"item": iid, "rows": ", ".join(missing_rows)}))
+    if problems:
+        return None, problems
+    return out, problems
+
+
+def condition_holds(cond: Condition, values: Mapping[str, AnswerValue]) -> bool:
+    """Whether a display condition holds for the answers given so far (unanswered ⇒ False)."""
+    if cond.all_of:
+        return all(condition_holds(c, values) for c in cond.all_of)
+    if cond.any_of:
+        return any(condition_holds(c, values) for c in cond.any_of)
+    value = values.get(cond.item or "")
+    if value is None:
+        return False
+    if cond.at_least is not None:
+        return isinstance(value, (int, Fraction)) and value >= cond.at_least
+    chosen = {value} if isinstance(value, str) else set(value) if isinstance(value, tuple) else set()
+    if cond.in_options:
+        return bool(chosen & set(cond.in_options))
+    if cond.not_in_options:
+        return not chosen & set(cond.not_in_options)
+    return True
+
+
+def visible_items(questionnaire: Questionnaire, values: Mapping[str, AnswerValue]) -> list[Item]:
+    """The items shown for these answers, in order."""
+    return [i for i in questionnaire.items if i.show_if is None or condition_holds(i.show_if, values)]
+
+
+def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fraction], list[Problem]]:
+    """Check raw data figures (for computed answers) against the questionnaire's data fields."""
+    problems: list[Problem] = []
+    data: dict[str, Fraction] = {}
+    if raw is None:
+        return data, problems
+    if not isinstance(raw, dict):
+        return data, [Problem(None, "bad_data", N_("data must be an object of field → number"), {})]
+    fields = questionnaire.data_fields()
+    for fid, value in raw.items():
+        spec = fields.get(fid)
+        if spec is None:
+            problems.append(Problem(None, "unknown_field", N_("data: unknown field {field!r}"), {"field": fid}))
+            continue
+        if value is None or value == "":
+            continue
+        num = to_fraction(value)
+        if num is None:
+            problems.append(Problem(None, "field_not_number", N_("data: {field} = {value!r} is not a number"), {"field": fid, "value": value}))
+        elif spec.integer and num.denominator != 1:
+            problems.append(Problem(None, "field_not_integer", N_("data: {field} must be a whole number, not {value}"), {"field": fid, "value": value}))
+        elif (spec.minimum is not None and num < spec.minimum) or (spec.maximum is not None and num > spec.maximum):
+            problems.append(Problem(None, "field_range", N_("data: {field} = {value} is outside {low}–{high}"),
+                                    {"field": fid, "value": value, "low": spec.minimum, "high": spec.maximum if spec.maximum is not None else "∞"}))
+        else:
+            data[fid] = num
+    return data, problems
+
+
+def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool = True) -> Answers:
+    """Turn an answers document into checked Answers, or raise AnswersInvalid listing every problem.
+
+    With complete=False (a draft), missing answers are allowed.
+    """
+    problems: list[Problem] = []
+    if not isinstance(document, dict):
+        raise AnswersInvalid([Problem(None, "bad_document", N_("the answers document must be a JSON object"), {})])
+    qid = document.get("questionnaire")
+    if qid is not None and qid != questionnaire.id:
+        problems.append(Problem(None, "wrong_questionnaire", N_("answers are for questionnaire {got!r}, not {expected!r}"),
+                                {"got": qid, "expected": questionnaire.id}))
+    raw_answers = document.get("answers", {})
+    if not isinstance(raw_answers, dict):
+        raise AnswersInvalid(problems + [Problem(None, "bad_answers", N_("'answers' must be an object of item → answer"), {})])
+    data, data_problems = parse_data(questionnaire, document.get("data"))
+    problems.extend(data_problems)
+    index = questionnaire.item_index
+    values: dict[str, AnswerValue] = {}
+    for iid, raw in raw_answers.items():
+        item = index.get(iid)
+        if item is None:
+            problems.append(Problem(iid, "unknown_item", N_("unknown item {item!r}"), {"item": iid}))
+            continue
+        if raw is None:
+            continue
+        value, item_problems = parse_value(item, raw)
+        problems.extend(item_problems)
+        if value is not None:
+            values[iid] = value
+    derived: dict[str, Fraction] = {}
+    for item in questionnaire.derived_items if data else ():
+        assert item.derive is not None
+        result = item.derive.derive(data)
+        if result is None:
+            continue
+        option, figure = result
+        derived[item.id] = figure
+        given = values.get(item.id)
+        if given is None:
+            values[item.id] = option
+        elif given != option:
+            problems.append(Problem(item.id, "contradicts_data",
+                                    N_("{item}: the figures give option {derived} ({figure}), but option {given} was chosen"),
+                                    {"item": item.id, "derived": option, "given": given, "figure": format_figure(figure)}))
+    if questionnaire.has_conditions:
+        shown = visible_items(questionnaire, values)
+        shown_ids = {i.id for i in shown}
+        values = {k: v for k, v in values.items() if k in shown_ids}
+    else:
+        shown = list(questionnaire.items)
+    if complete:
+        for item in shown:
+            if item.required and item.id not in values and not any(p.item == item.id for p in problems):
+                problems.append(Problem(item.id, "missing", N_("{item}: no answer"), {"item": item.id}))
+    if problems:
+        raise AnswersInvalid(problems)
+    return Answers(questionnaire.id, values, data, derived)
+
+
+def format_figure(value: Fraction) -> str:
+    """A computed figure for messages: at most two decimals."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def answers_to_document(answers: Answers) -> dict[str, Any]:
+    """The JSON document form of Answers (inverse of parse_answers)."""
+    out: dict[str, Any] = {}
+    for key, value in answers.values.items():
+        if isinstance(value, tuple):
+            out[key] = list(value)
+        elif isinstance(value, Fraction):
+            out[key] = int(value) if value.denominator == 1 else float(value)
+        elif isinstance(value, Mapping):
+            out[key] = {r: list(c) if isinstance(c, tuple) else c for r, c in value.items()}
+        else:
+            out[key] = value
+    doc: dict[str, Any] = {"questionnaire": answers.questionnaire, "answers": out}
+    if answers.data:
+        doc["data"] = {k: int(v) if v.denominator == 1 else float(v) for k, v in answers.data.items()}
+    return doc
