@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ASSESSMENT_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/assessment.sqlite3
 
-.PHONY: run test install system lint bench clean
+.PHONY: run test install system lint bench clean translations
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -35,7 +35,18 @@ $(STAMPS)/venv: pyproject.toml $(BIN)/python | $(STAMPS)
 	$(BIN)/pip install -q --no-cache-dir -e '.[dev]'
 	@touch $@
 
-install: system $(STAMPS)/venv
+# Compiled catalogues (.mo) are build output; the .po files are the source.
+$(STAMPS)/translations: $(wildcard assessment/translations/*/LC_MESSAGES/*.po) $(STAMPS)/venv
+	$(BIN)/pybabel compile -q -d assessment/translations
+	@touch $@
+
+install: system $(STAMPS)/venv $(STAMPS)/translations
+
+# Re-extract messages from code and templates and merge them into every catalogue.
+translations: $(STAMPS)/venv
+	$(BIN)/pybabel extract -q -F babel.cfg -k N_ -k _ -k lazy_gettext -k gettext -k ngettext:1,2 --no-location --sort-output -o assessment/translations/messages.pot .
+	$(BIN)/pybabel update -q -i assessment/translations/messages.pot -d assessment/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -q -d assessment/translations
 
 run: install
 	@mkdir -p instance
