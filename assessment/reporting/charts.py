@@ -1,0 +1,242 @@
+"""Report charts as standalone, accessible SVG strings: dimension radar, score bars, scenario level matrix."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from html import escape
+
+FONT = "'Noto Sans CJK SC', sans-serif"
+INK = "#1f2933"
+MUTED = "#6b7785"
+GRID = "#c9d2dc"
+PRIMARY = "#1e6ec8"
+PRIMARY_FILL = "rgba(30,110,200,0.28)"
+COMPARE = "#e07b22"
+TRACK = "#e8edf2"
+CONSTRAINT = "#b8322a"
+LEVEL_FILLS = ("#d6e6f7", "#9cc3ea", "#5a9bdc", "#1e6ec8", "#114a8a", "#0b3260")
+
+# XML 1.0 forbids most C0 control characters, even escaped; they are dropped rather than breaking the SVG.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_escape(text: str) -> str:
+    """Text made safe for SVG character data and attribute values."""
+    return escape(_NOT_XML.sub("", text), quote=True)
+
+
+def number(value: float) -> str:
+    """A figure for a label: at most two decimals, no trailing zeros."""
+    if not math.isfinite(value):
+        return "–"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _share(value: float) -> float:
+    """A 0–1 share, with anything outside (or not a number) clamped."""
+    if not math.isfinite(value):
+        return 0.0
+    return min(1.0, max(0.0, value))
+
+
+def _wrap(label: str, limit: int) -> list[str]:
+    """A label split into lines of about `limit` columns (CJK characters count double), at most three."""
+
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
+
+    if width(label) <= limit:
+        return [label]
+    lines: list[str] = []
+    if " " in label.strip():
+        current = ""
+        for word in label.split():
+            candidate = f"{current} {word}".strip()
+            if current and width(candidate) > limit:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    else:
+        current = ""
+        for ch in label:
+            if current and width(current + ch) > limit:
+                lines.append(current)
+                current = ch
+            else:
+                current += ch
+        lines.append(current)
+    if len(lines) > 3:
+        lines = [*lines[:2], "".join(lines[2:]) if " " not in label else " ".join(lines[2:])]
+    return lines
+
+
+def _element(tag: str, **attrs: str | float) -> str:
+    """An empty SVG element; `class_` becomes class and underscores become hyphens."""
+    parts = []
+    for key, value in attrs.items():
+        name = key.rstrip("_").replace("_", "-")
+        shown = f"{value:.1f}".removesuffix(".0") if isinstance(value, float) else str(value)
+        parts.append(f'{name}="{text_escape(shown)}"')
+    return f"<{tag} {' '.join(parts)}/>"
+
+
+def _text(x: float, y: float, label: str, *, size: float = 11, anchor: str = "start", weight: int = 400,
+          fill: str = INK, limit: int = 0) -> str:
+    """A <text> element; with `limit`, long labels wrap into <tspan> lines centred on y."""
+    lines = _wrap(label, limit) if limit else [label]
+    attrs = (f'font-family="{FONT}" font-size="{size:g}" text-anchor="{anchor}" fill="{fill}"'
+             + (f' font-weight="{weight}"' if weight != 400 else ""))
+    if len(lines) == 1:
+        return f'<text x="{x:.1f}" y="{y:.1f}" {attrs}>{text_escape(label)}</text>'
+    step = size * 1.2
+    top = y - step * (len(lines) - 1) / 2
+    spans = "".join(f'<tspan x="{x:.1f}" y="{top + n * step:.1f}">{text_escape(line)}</tspan>'
+                    for n, line in enumerate(lines))
+    return f"<text {attrs}>{spans}</text>"
+
+
+def _svg(width: float, height: float, title: str, desc: str, body: list[str]) -> str:
+    """The root <svg> with role, title and description; ids come from the content so charts share a page."""
+    digest = hashlib.sha1("".join([title, desc, *body]).encode("utf-8")).hexdigest()[:10]
+    tid, did = f"chart-{digest}-title", f"chart-{digest}-desc"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+            f'viewBox="0 0 {width:g} {height:g}" role="img" aria-labelledby="{tid} {did}" '
+            f'font-family="{FONT}">'
+            f'<title id="{tid}">{text_escape(title)}</title><desc id="{did}">{text_escape(desc)}</desc>'
+            + "".join(body) + "</svg>")
+
+
+def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Sequence[float] | None = None,
+              title: str = "", legend: Sequence[str] = ()) -> str:
+    """A radar of 0–1 shares per axis, optionally with a second (previous) polygon; `legend` names the two."""
+    n = len(axes)
+    margin = max(52.0, size * 0.2)
+    cx = cy = size / 2
+    radius = size / 2 - margin
+    legend_h = 18 if legend and compare is not None else 0
+    height = size + legend_h
+    body: list[str] = []
+
+    def point(k: int, share: float) -> tuple[float, float]:
+        # first axis points straight up, then clockwise
+        angle = -math.pi / 2 + 2 * math.pi * k / n
+        r = radius * _share(share)
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    def points(shares: Sequence[float]) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, s) for k, s in enumerate(shares)))
+
+    if n >= 3:
+        for ring in (0.25, 0.5, 0.75, 1.0):
+            body.append(_element("polygon", points=points([ring] * n), fill="none", stroke=GRID,
+                                 stroke_width=0.8))
+        for k in range(n):
+            x, y = point(k, 1.0)
+            body.append(_element("line", x1=cx, y1=cy, x2=x, y2=y, stroke=GRID, stroke_width=0.8))
+        for ring in (0.5, 1.0):
+            body.append(_text(cx + 3, cy - radius * ring + 9, f"{ring:.0%}", size=7.5, fill=MUTED))
+        if compare is not None:
+            shares = [compare[k] if k < len(compare) else 0.0 for k in range(n)]
+            body.append(f'<polygon class="compare" points="{points(shares)}" fill="none" stroke="{COMPARE}" '
+                        f'stroke-width="1.5" stroke-dasharray="4 3"/>')
+        body.append(f'<polygon class="current" points="{points([v for _, v in axes])}" fill="{PRIMARY_FILL}" '
+                    f'stroke="{PRIMARY}" stroke-width="2"/>')
+        for k, (_, value) in enumerate(axes):
+            x, y = point(k, value)
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{PRIMARY}"/>')
+        for k, (label, value) in enumerate(axes):
+            angle = -math.pi / 2 + 2 * math.pi * k / n
+            lx = cx + (radius + 12) * math.cos(angle)
+            ly = cy + (radius + 12) * math.sin(angle)
+            cos = math.cos(angle)
+            anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
+            sin = math.sin(angle)
+            ly += 10 if sin > 0.3 else (-6 if sin < -0.3 else 3)
+            limit = 16 if anchor == "middle" else max(8, int((margin - 14) / 5.5))
+            body.append(_text(lx, ly, f"{label} {_share(value):.0%}", size=10.5, anchor=anchor, limit=limit))
+    else:
+        # a radar needs three axes; fewer are drawn as plain rows so no data is lost
+        for k, (label, value) in enumerate(axes):
+            body.append(_text(12, 24 + 18 * k, f"{label} {_share(value):.0%}", size=11))
+    if legend_h:
+        y = size + 10
+        body.append(_element("line", x1=cx - 120, y1=y, x2=cx - 104, y2=y, stroke=PRIMARY, stroke_width=2))
+        body.append(_text(cx - 100, y + 3.5, legend[0], size=9))
+        if len(legend) > 1:
+            body.append(_element("line", x1=cx + 10, y1=y, x2=cx + 26, y2=y, stroke=COMPARE, stroke_width=1.5,
+                                 stroke_dasharray="4 3"))
+            body.append(_text(cx + 30, y + 3.5, legend[1], size=9))
+    desc = "; ".join(f"{label}: {_share(v):.0%}" for label, v in axes)
+    if compare is not None:
+        desc += " | " + "; ".join(f"{label}: {_share(compare[k]):.0%}" for k, (label, _) in enumerate(axes)
+                                  if k < len(compare))
+    return _svg(size, height, title, desc, body)
+
+
+def bars_svg(rows: Sequence[tuple[str, float, float]], *, width: int = 520, title: str = "") -> str:
+    """Horizontal bars of value out of maximum per row, with the figures written beside each bar."""
+    row_h = 26
+    label_w = width * 0.34
+    value_w = 64
+    bar_x = label_w + 8
+    bar_w = max(20.0, width - bar_x - value_w - 6)
+    height = max(row_h, row_h * len(rows)) + 8
+    body: list[str] = []
+    for k, (label, value, maximum) in enumerate(rows):
+        y = 4 + k * row_h
+        share = _share(value / maximum) if maximum else 0.0
+        body.append(_text(label_w, y + 16, label, size=10.5, anchor="end", limit=int(label_w / 5.6)))
+        body.append(_element("rect", x=bar_x, y=y + 5, width=bar_w, height=14, rx=2, fill=TRACK))
+        if share > 0:
+            body.append(_element("rect", class_="bar", x=bar_x, y=y + 5, width=bar_w * share, height=14, rx=2,
+                                 fill=PRIMARY))
+        body.append(_text(bar_x + bar_w + 6, y + 16, f"{number(value)} / {number(maximum)}", size=10))
+    desc = "; ".join(f"{label}: {number(v)} / {number(m)}" for label, v, m in rows)
+    return _svg(width, height, title, desc, body)
+
+
+def scenario_levels_svg(rows: Sequence[tuple[str, int, int, bool]], *, width: int = 520, title: str = "",
+                        level_names: Sequence[str] = ()) -> str:
+    """A scenario-by-level matrix: filled cells up to each scenario's level; constraint scenarios marked ★."""
+    top_level = max((m for _, _, m, _ in rows), default=0)
+    columns = max(1, top_level)
+    row_h = 20
+    head_h = 22 if level_names else 6
+    label_w = width * 0.36
+    value_w = 20
+    cell_w = (width - label_w - 10 - value_w) / columns
+    height = head_h + row_h * len(rows) + 6
+    body: list[str] = []
+    if level_names:
+        for c in range(columns):
+            name = level_names[c + 1] if len(level_names) > columns and c + 1 < len(level_names) else (
+                level_names[c] if c < len(level_names) else str(c + 1))
+            x = label_w + 10 + c * cell_w + cell_w / 2
+            body.append(_text(x, 14, name, size=9.5, anchor="middle", fill=MUTED, limit=int(cell_w / 5)))
+    for k, (label, level, maximum, constraint) in enumerate(rows):
+        y = head_h + k * row_h
+        if k % 2 == 0:
+            body.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="#f6f8fa"/>')
+        shown = f"★ {label}" if constraint else label
+        body.append(_text(label_w, y + 14, shown, size=10, anchor="end", weight=700 if constraint else 400,
+                          fill=CONSTRAINT if constraint else INK))
+        for c in range(columns):
+            x = label_w + 10 + c * cell_w
+            if c >= maximum:
+                continue
+            filled = c < level
+            fill = LEVEL_FILLS[min(c, len(LEVEL_FILLS) - 1)] if filled else "#ffffff"
+            cls = "cell filled" if filled else "cell"
+            body.append(_element("rect", class_=cls, x=x + 1, y=y + 3, width=cell_w - 2, height=row_h - 6,
+                                 rx=2, fill=fill, stroke=GRID, stroke_width=0.6))
+        body.append(_text(width - value_w / 2, y + 14, str(level), size=10, anchor="middle", weight=700))
+    def level_name(level: int) -> str:
+        return level_names[level] if len(level_names) > columns and level < len(level_names) else str(level)
+
+    desc = "; ".join(f"{'★ ' if con else ''}{label}: {level_name(lv)}" for label, lv, _, con in rows)
+    return _svg(width, height, title, desc, body)
