@@ -73,8 +73,10 @@ def _text_summary(card: Any, questionnaire: Any, model: Any, lang: str, path: st
     _ = translator(lang)
     lines = [f"== {path}", f"{tr(questionnaire.title, lang)} · {model.ref}"]
     level = model.level_def(card.level)
-    lines.append(_("Level: {level}").format(level=tr(level.name, lang))
-                 + (f"（{tr(level.label, lang)}）" if level.label and lang == "zh" else f" ({tr(level.label, lang)})" if level.label else ""))
+    lines.append(
+        _("Level: {level}").format(level=tr(level.name, lang))
+        + (f"（{tr(level.label, lang)}）" if level.label and lang == "zh" else f" ({tr(level.label, lang)})" if level.label else "")
+    )
     lines.append(_("Score: {score} of {max}").format(score=number(card.total.value), max=number(card.total.maximum)))
     for dim in model.dimensions:
         node = card.nodes[dim.id]
@@ -152,11 +154,11 @@ def register(group: AppGroup) -> None:
         """List the questionnaires and scoring models with their versions."""
         lib = load_library(project_root())
         echo_errors(lib.errors)
-        for qid, versions in sorted(lib.questionnaires.items()):
-            for version, q in sorted(versions.items()):
+        for _qid, versions in sorted(lib.questionnaires.items()):
+            for _version, q in sorted(versions.items()):
                 click.echo(f"questionnaire {q.ref}\t{tr(q.title, lang)}\t{lib.files[q.ref]}")
-        for mid, mversions in sorted(lib.models.items()):
-            for version, m in sorted(mversions.items()):
+        for _mid, mversions in sorted(lib.models.items()):
+            for _mversion, m in sorted(mversions.items()):
                 click.echo(f"model {m.ref}\tfor {m.questionnaire}\t{tr(m.name, lang)}\t{lib.files['model:' + m.ref]}")
         if lib.errors:
             sys.exit(2)

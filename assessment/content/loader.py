@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -21,6 +21,7 @@ from assessment.domain.model import (
     Node,
     RatingCondition,
     ScoreCondition,
+    ScoreMethod,
     Scorer,
     ScoringModel,
 )
@@ -115,8 +116,9 @@ def _duplicate_keys(node: yaml.Node, path: Path_, doc: Document) -> None:
         seen: set[Any] = set()
         for k, v in node.value:
             if k.value in seen:
-                doc.errors.append(ContentError(doc.file, k.start_mark.line + 1, format_path((*path, k.value)),
-                                               f"duplicate key {k.value!r}"))
+                doc.errors.append(
+                    ContentError(doc.file, k.start_mark.line + 1, format_path((*path, k.value)), f"duplicate key {k.value!r}")
+                )
             seen.add(k.value)
             _duplicate_keys(v, (*path, k.value), doc)
     elif isinstance(node, yaml.SequenceNode):
@@ -169,6 +171,8 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return str(err.message).replace("is a required property", "is required")
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if err.validator == "type" and isinstance(err.instance, bool):
+        return f"{str(err.instance).lower()} is not text: YAML reads yes/no/on/off as true/false; quote it"
     if err.validator == "const":
         return f"must be {err.validator_value!r}, not {err.instance!r}"
     return str(err.message)
@@ -229,8 +233,9 @@ def _derivation(raw: Mapping[str, Any]) -> Derivation:
             bands.append(Band(spec["option"], _opt_num(lower), "ge" in spec, _opt_num(upper), "le" in spec))
         return BandDerivation(_quantity(b), tuple(bands), b.get("unit", ""))
     c = raw["change"]
-    return ChangeDerivation(_quantity(c["current"]), _quantity(c["previous"]), c["increase"], c["same"],
-                            c["decrease"], _num(c.get("tolerance", 0)))
+    return ChangeDerivation(
+        _quantity(c["current"]), _quantity(c["previous"]), c["increase"], c["same"], c["decrease"], _num(c.get("tolerance", 0))
+    )
 
 
 def build_questionnaire(doc: Document) -> Questionnaire | None:
@@ -262,16 +267,18 @@ def build_questionnaire(doc: Document) -> Questionnaire | None:
             item = _build_item(doc, raw, ip, text, groups, field_ids)
             items.append(item)
             all_items.append((item, ip))
-        sections.append(Section(s["id"], text(s["title"], (*sp, "title")), text.opt(s.get("intro"), (*sp, "intro")),
-                                tuple(items)))
+        sections.append(Section(s["id"], text(s["title"], (*sp, "title")), text.opt(s.get("intro"), (*sp, "intro")), tuple(items)))
     order = {i.id: n for n, (i, _) in enumerate(all_items)}
     for n, (item, ip) in enumerate(all_items):
         if item.derive is not None:
             for fid in item.derive.fields():
                 if fid not in field_ids:
                     doc.error((*ip, "derive"), f"derivation reads data field {fid!r}, which no item declares")
-            targets = ([b.option for b in item.derive.bands] if isinstance(item.derive, BandDerivation)
-                       else [item.derive.increase, item.derive.same, item.derive.decrease])
+            targets = (
+                [b.option for b in item.derive.bands]
+                if isinstance(item.derive, BandDerivation)
+                else [item.derive.increase, item.derive.same, item.derive.decrease]
+            )
             for key in targets:
                 if item.option(key) is None:
                     doc.error((*ip, "derive"), f"derivation selects option {key!r}, which {item.id} does not define")
@@ -283,13 +290,21 @@ def build_questionnaire(doc: Document) -> Questionnaire | None:
                     doc.error((*ip, "show_if"), f"condition refers to {ref!r}, which comes after {item.id}")
     if doc.errors:
         return None
-    return Questionnaire(d["id"], str(d["version"]), text(d["title"], ("title",)), languages, tuple(sections),
-                         text.opt(d.get("description"), ("description",)), text.opt(d.get("source"), ("source",)),
-                         groups)
+    return Questionnaire(
+        d["id"],
+        str(d["version"]),
+        text(d["title"], ("title",)),
+        languages,
+        tuple(sections),
+        text.opt(d.get("description"), ("description",)),
+        text.opt(d.get("source"), ("source",)),
+        groups,
+    )
 
 
-def _build_item(doc: Document, raw: Mapping[str, Any], ip: Path_, text: _TextCheck, groups: Mapping[str, Text],
-                field_ids: dict[str, Path_]) -> Item:
+def _build_item(
+    doc: Document, raw: Mapping[str, Any], ip: Path_, text: _TextCheck, groups: Mapping[str, Text], field_ids: dict[str, Path_]
+) -> Item:
     kind = raw["type"]
     iid = raw["id"]
     needs = {"single": "options", "multi": "options", "rating": "levels", "grid": "rows"}
@@ -304,8 +319,9 @@ def _build_item(doc: Document, raw: Mapping[str, Any], ip: Path_, text: _TextChe
         if o["key"] in seen_keys:
             doc.error((*op, "key"), f"duplicate option key {o['key']!r} in {iid}")
         seen_keys.add(o["key"])
-        options.append(Option(o["key"], text(o["text"], (*op, "text")), bool(o.get("exclusive", False)),
-                              text.opt(o.get("note"), (*op, "note"))))
+        options.append(
+            Option(o["key"], text(o["text"], (*op, "text")), bool(o.get("exclusive", False)), text.opt(o.get("note"), (*op, "note")))
+        )
     if options and kind not in ("single", "multi"):
         doc.error((*ip, "options"), f"a {kind} item takes no options")
     if kind == "single" and any(o.exclusive for o in options):
@@ -324,8 +340,16 @@ def _build_item(doc: Document, raw: Mapping[str, Any], ip: Path_, text: _TextChe
         if f["id"] in field_ids:
             doc.error((*fp, "id"), f"duplicate data field id {f['id']!r} (first at {format_path(field_ids[f['id']])})")
         field_ids[f["id"]] = fp
-        fields.append(DataField(f["id"], text(f["label"], (*fp, "label")), text.opt(f.get("unit"), (*fp, "unit")),
-                                _opt_num(f.get("min", 0)), _opt_num(f.get("max")), bool(f.get("integer", False))))
+        fields.append(
+            DataField(
+                f["id"],
+                text(f["label"], (*fp, "label")),
+                text.opt(f.get("unit"), (*fp, "unit")),
+                _opt_num(f.get("min", 0)),
+                _opt_num(f.get("max")),
+                bool(f.get("integer", False)),
+            )
+        )
     group = raw.get("group")
     if group is not None and group not in groups:
         doc.error((*ip, "group"), f"unknown group {group!r}; declare it under 'groups'")
@@ -333,15 +357,27 @@ def _build_item(doc: Document, raw: Mapping[str, Any], ip: Path_, text: _TextChe
     if derive is not None and kind != "single":
         doc.error((*ip, "derive"), "only single-choice items can be derived from data")
     return Item(
-        id=iid, type=kind, text=text(raw["text"], (*ip, "text")), short=text.opt(raw.get("short"), (*ip, "short")),
-        help=text.opt(raw.get("help"), (*ip, "help")), definition=text.opt(raw.get("definition"), (*ip, "definition")),
+        id=iid,
+        type=kind,
+        text=text(raw["text"], (*ip, "text")),
+        short=text.opt(raw.get("short"), (*ip, "short")),
+        help=text.opt(raw.get("help"), (*ip, "help")),
+        definition=text.opt(raw.get("definition"), (*ip, "definition")),
         evidence=tuple(text(e, (*ip, "evidence", n)) for n, e in enumerate(raw.get("evidence", ()))),
         notes=tuple(text(e, (*ip, "notes", n)) for n, e in enumerate(raw.get("notes", ()))),
-        options=tuple(options), levels=tuple(levels), rows=rows, columns=columns,
-        grid_multi=bool(raw.get("multiple", False)), minimum=_opt_num(raw.get("min")), maximum=_opt_num(raw.get("max")),
-        unit=text.opt(raw.get("unit"), (*ip, "unit")), fields=tuple(fields), derive=derive,
+        options=tuple(options),
+        levels=tuple(levels),
+        rows=rows,
+        columns=columns,
+        grid_multi=bool(raw.get("multiple", False)),
+        minimum=_opt_num(raw.get("min")),
+        maximum=_opt_num(raw.get("max")),
+        unit=text.opt(raw.get("unit"), (*ip, "unit")),
+        fields=tuple(fields),
+        derive=derive,
         show_if=_condition(raw["show_if"]) if "show_if" in raw else None,
-        required=bool(raw.get("required", True)), group=group,
+        required=bool(raw.get("required", True)),
+        group=group,
     )
 
 
@@ -355,20 +391,30 @@ def _level(raw: Mapping[str, Any], lp: Path_, text: _TextCheck, root: str) -> Le
         else:
             r = c["ratings"]
             conds.append(RatingCondition(r["set"], int(r.get("at_least", raw["level"])), int(r["count"])))
-    return LevelDef(raw["level"], text(raw["name"], (*lp, "name")), tuple(conds), text.opt(raw.get("label"), (*lp, "label")),
-                    text.opt(raw.get("descriptor"), (*lp, "descriptor")))
+    return LevelDef(
+        raw["level"],
+        text(raw["name"], (*lp, "name")),
+        tuple(conds),
+        text.opt(raw.get("label"), (*lp, "label")),
+        text.opt(raw.get("descriptor"), (*lp, "descriptor")),
+    )
 
 
-def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire]) -> ScoringModel | None:
+def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire], broken: Mapping[str, str] | None = None) -> ScoringModel | None:
     """Check a scoring-model document against its schema and its questionnaire, and build it; None on errors."""
     _schema_errors(doc, MODEL)
     if doc.errors:
         return None
     d = doc.data
     q = questionnaires.get(d["questionnaire"])
+    if q is None and broken and d["questionnaire"] in broken:
+        doc.error(("questionnaire",), f"questionnaire {d['questionnaire']!r} did not load; see the errors in {broken[d['questionnaire']]}")
+        return None
     if q is None:
-        doc.error(("questionnaire",), f"questionnaire {d['questionnaire']!r} is not among the loaded questionnaires "
-                                      f"({', '.join(sorted(questionnaires)) or 'none'})")
+        doc.error(
+            ("questionnaire",),
+            f"questionnaire {d['questionnaire']!r} is not among the loaded questionnaires ({', '.join(sorted(questionnaires)) or 'none'})",
+        )
         return None
     languages = tuple(d.get("languages", q.languages))
     text = _TextCheck(doc, languages)
@@ -394,19 +440,30 @@ def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire]) -> S
             keys = item.option_keys if method == "options" else tuple(c.key for c in item.columns)
             for key in points:
                 if key not in keys:
-                    doc.error((*np_, "points", key), f"points for option {key!r}, which {item.id} does not define "
-                                                     f"(it has {', '.join(keys)})", key=True)
+                    doc.error(
+                        (*np_, "points", key),
+                        f"points for option {key!r}, which {item.id} does not define (it has {', '.join(keys)})",
+                        key=True,
+                    )
             if method == "options":
                 for key in keys:
                     if key not in points:
                         doc.error((*np_, "points"), f"option {key!r} of {item.id} has no points")
-            scorer = Scorer(item.id, method, points, _opt_num(n.get("cap")), _opt_num(n.get("scale_to")))
+            scorer = Scorer(item.id, cast(ScoreMethod, method), points, _opt_num(n.get("cap")), _opt_num(n.get("scale_to")))
         elif any(k in n for k in ("points", "method", "cap", "scale_to")):
             doc.error(np_, "points, method, cap and scale_to belong on item nodes only")
         nodes[n["id"]] = Node(
-            n["id"], text(n["name"], (*np_, "name")), _num(n["max"]), tuple(n.get("children", ())),
-            n.get("aggregate", "sum"), tuple(_num(w) for w in n.get("weights", ())), _num(n.get("scale", 1)), scorer,
-            text.opt(n.get("short"), (*np_, "short")), text.opt(n.get("description"), (*np_, "description")))
+            n["id"],
+            text(n["name"], (*np_, "name")),
+            _num(n["max"]),
+            tuple(n.get("children", ())),
+            n.get("aggregate", "sum"),
+            tuple(_num(w) for w in n.get("weights", ())),
+            _num(n.get("scale", 1)),
+            scorer,
+            text.opt(n.get("short"), (*np_, "short")),
+            text.opt(n.get("description"), (*np_, "description")),
+        )
     if d["root"] not in nodes:
         doc.error(("root",), f"root node {d['root']!r} is not defined under nodes")
     for nid, node in nodes.items():
@@ -434,8 +491,10 @@ def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire]) -> S
                     doc.error((*cp, "ratings", "set"), f"item set {cond.item_set!r} is not defined under item_sets")
                     continue
                 if cond.count > len(iset.items):
-                    doc.error((*cp, "ratings", "count"), f"level {lv.level} asks for {cond.count} items of "
-                                                         f"{cond.item_set!r}, which has only {len(iset.items)}")
+                    doc.error(
+                        (*cp, "ratings", "count"),
+                        f"level {lv.level} asks for {cond.count} items of {cond.item_set!r}, which has only {len(iset.items)}",
+                    )
                 for iid in iset.items:
                     item = q.item(iid)
                     if item is not None and item.type != "rating":
@@ -447,15 +506,31 @@ def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire]) -> S
             elif cond.node not in nodes:
                 doc.error((*cp, "score", "node"), f"node {cond.node!r} is not defined under nodes")
     equivalents = tuple(
-        Equivalent(e["id"], text(e["name"], ("equivalents", n, "name")), {int(k): _num(v) for k, v in e["values"].items()},
-                   text.opt(e.get("source"), ("equivalents", n, "source")))
-        for n, e in enumerate(d.get("equivalents", ())))
+        Equivalent(
+            e["id"],
+            text(e["name"], ("equivalents", n, "name")),
+            {int(k): _num(v) for k, v in e["values"].items()},
+            text.opt(e.get("source"), ("equivalents", n, "source")),
+        )
+        for n, e in enumerate(d.get("equivalents", ()))
+    )
     if doc.errors:
         return None
     model = ScoringModel(
-        d["id"], str(d["version"]), text(d["name"], ("name",)), q.id, d["root"], nodes, tuple(levels), below, item_sets,
-        equivalents, text.opt(d.get("description"), ("description",)), text.opt(d.get("source"), ("source",)),
-        tuple(text(c, ("caveats", n)) for n, c in enumerate(d.get("caveats", ()))))
+        d["id"],
+        str(d["version"]),
+        text(d["name"], ("name",)),
+        q.id,
+        d["root"],
+        nodes,
+        tuple(levels),
+        below,
+        item_sets,
+        equivalents,
+        text.opt(d.get("description"), ("description",)),
+        text.opt(d.get("source"), ("source",)),
+        tuple(text(c, ("caveats", n)) for n, c in enumerate(d.get("caveats", ()))),
+    )
     try:
         cm = compile_model(q, model)
     except ModelError as exc:
@@ -463,8 +538,7 @@ def build_model(doc: Document, questionnaires: Mapping[str, Questionnaire]) -> S
         return None
     for nid, node in nodes.items():
         if nid in cm.maxima and cm.maxima[nid] != node.maximum:
-            doc.error((*node_paths[nid], "max"), f"declared max {_show(node.maximum)} but the points add up to "
-                                                 f"{_show(cm.maxima[nid])}")
+            doc.error((*node_paths[nid], "max"), f"declared max {_show(node.maximum)} but the points add up to {_show(cm.maxima[nid])}")
     unreachable = [nid for nid in nodes if nid not in cm.dens]
     for nid in unreachable:
         doc.error((*node_paths[nid], "id"), f"node {nid!r} is not reachable from the root {d['root']!r}")
@@ -535,9 +609,13 @@ def load_library(root: Path, extra: Iterable[Path] = (), display: Callable[[Path
     lib = Library()
     docs = [read_document(p, show(p)) for p in [*_files(root / "questionnaires"), *_files(root / "scoring_models"), *extra]]
     q_docs, m_docs = [], []
+    broken: dict[str, str] = {}
     for doc in docs:
         if doc.errors:
             lib.errors.extend(doc.errors)
+            qid = doc.data.get("id") if isinstance(doc.data, dict) else None
+            if doc.file.startswith("questionnaires") or (isinstance(doc.data, dict) and doc.data.get("format") == "questionnaire/1"):
+                broken[qid if isinstance(qid, str) else Path(doc.file).stem] = doc.file
             continue
         fmt = doc.data.get("format") if isinstance(doc.data, dict) else None
         if fmt == "questionnaire/1":
@@ -550,21 +628,32 @@ def load_library(root: Path, extra: Iterable[Path] = (), display: Callable[[Path
     for doc in q_docs:
         q = build_questionnaire(doc)
         lib.errors.extend(doc.errors)
+        if q is None and isinstance(doc.data.get("id"), str):
+            broken[doc.data["id"]] = doc.file
         if q is not None:
             if q.version in lib.questionnaires.get(q.id, {}):
-                lib.errors.append(ContentError(doc.file, doc.line(("version",)), "version",
-                                               f"questionnaire {q.ref} is defined twice (also in {lib.files[q.ref]})"))
+                lib.errors.append(
+                    ContentError(
+                        doc.file, doc.line(("version",)), "version", f"questionnaire {q.ref} is defined twice (also in {lib.files[q.ref]})"
+                    )
+                )
                 continue
             lib.questionnaires.setdefault(q.id, {})[q.version] = q
             lib.files[q.ref] = doc.file
     latest_q = {qid: lib.questionnaire(qid) for qid in lib.questionnaires}
     for doc in m_docs:
-        m = build_model(doc, latest_q)
+        m = build_model(doc, latest_q, broken)
         lib.errors.extend(doc.errors)
         if m is not None:
             if m.version in lib.models.get(m.id, {}):
-                lib.errors.append(ContentError(doc.file, doc.line(("version",)), "version",
-                                               f"model {m.ref} is defined twice (also in {lib.files['model:' + m.ref]})"))
+                lib.errors.append(
+                    ContentError(
+                        doc.file,
+                        doc.line(("version",)),
+                        "version",
+                        f"model {m.ref} is defined twice (also in {lib.files['model:' + m.ref]})",
+                    )
+                )
                 continue
             lib.models.setdefault(m.id, {})[m.version] = m
             lib.files["model:" + m.ref] = doc.file

@@ -82,32 +82,58 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
             problems.append(Problem(iid, "list_for_single", N_("{item}: a single-choice item takes one option, not a list"), {"item": iid}))
             return None, problems
         if not isinstance(raw, str) or raw not in item.option_set:
-            problems.append(Problem(iid, "unknown_option", N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                                    {"item": iid, "option": raw, "expected": ", ".join(item.option_keys)}))
+            problems.append(
+                Problem(
+                    iid,
+                    "unknown_option",
+                    N_("{item}: unknown option {option!r}; expected one of {expected}"),
+                    {"item": iid, "option": raw, "expected": ", ".join(item.option_keys)},
+                )
+            )
             return None, problems
         return raw, problems
     if item.type == "multi":
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw:
-            problems.append(Problem(iid, "bad_multi", N_("{item}: a multiple-choice item takes a non-empty list of options"), {"item": iid}))
+            problems.append(
+                Problem(iid, "bad_multi", N_("{item}: a multiple-choice item takes a non-empty list of options"), {"item": iid})
+            )
             return None, problems
         unknown = [k for k in raw if not isinstance(k, str) or k not in item.option_set]
         if unknown:
-            problems.append(Problem(iid, "unknown_option", N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                                    {"item": iid, "option": unknown[0], "expected": ", ".join(item.option_keys)}))
+            problems.append(
+                Problem(
+                    iid,
+                    "unknown_option",
+                    N_("{item}: unknown option {option!r}; expected one of {expected}"),
+                    {"item": iid, "option": unknown[0], "expected": ", ".join(item.option_keys)},
+                )
+            )
             return None, problems
         chosen = set(raw)
         exclusive = sorted(chosen & item.exclusive_keys)
         if exclusive and len(chosen) > 1:
-            problems.append(Problem(iid, "exclusive_mixed", N_("{item}: option {option} (none) excludes every other option"),
-                                    {"item": iid, "option": exclusive[0]}))
+            problems.append(
+                Problem(
+                    iid,
+                    "exclusive_mixed",
+                    N_("{item}: option {option} (none) excludes every other option"),
+                    {"item": iid, "option": exclusive[0]},
+                )
+            )
             return None, problems
         return tuple(k for k in item.option_keys if k in chosen), problems
     if item.type == "rating":
         if isinstance(raw, bool) or not isinstance(raw, int) or not item.min_rating <= raw <= item.max_rating:
-            problems.append(Problem(iid, "rating_range", N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
-                                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": raw}))
+            problems.append(
+                Problem(
+                    iid,
+                    "rating_range",
+                    N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
+                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": raw},
+                )
+            )
             return None, problems
         return raw, problems
     if item.type == "number":
@@ -116,8 +142,14 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
             problems.append(Problem(iid, "not_a_number", N_("{item}: {value!r} is not a number"), {"item": iid, "value": raw}))
             return None, problems
         if (item.minimum is not None and num < item.minimum) or (item.maximum is not None and num > item.maximum):
-            problems.append(Problem(iid, "number_range", N_("{item}: {value} is outside {low}–{high}"),
-                                    {"item": iid, "value": raw, "low": item.minimum, "high": item.maximum}))
+            problems.append(
+                Problem(
+                    iid,
+                    "number_range",
+                    N_("{item}: {value} is outside {low}–{high}"),
+                    {"item": iid, "value": raw, "low": item.minimum, "high": item.maximum},
+                )
+            )
             return None, problems
         return num, problems
     # grid
@@ -133,20 +165,35 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
             continue
         cells = cell if isinstance(cell, list) else [cell]
         if not item.grid_multi and (isinstance(cell, list) or cell not in col_keys):
-            problems.append(Problem(iid, "unknown_column", N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                                    {"item": iid, "row": row, "value": cell, "expected": ", ".join(col_keys)}))
+            problems.append(
+                Problem(
+                    iid,
+                    "unknown_column",
+                    N_("{item}: row {row}: {value!r} is not one of {expected}"),
+                    {"item": iid, "row": row, "value": cell, "expected": ", ".join(col_keys)},
+                )
+            )
             continue
         bad = [c for c in cells if c not in col_keys]
         if bad:
-            problems.append(Problem(iid, "unknown_column", N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                                    {"item": iid, "row": row, "value": bad[0], "expected": ", ".join(col_keys)}))
+            problems.append(
+                Problem(
+                    iid,
+                    "unknown_column",
+                    N_("{item}: row {row}: {value!r} is not one of {expected}"),
+                    {"item": iid, "row": row, "value": bad[0], "expected": ", ".join(col_keys)},
+                )
+            )
             continue
         out[row] = tuple(c for c in col_keys if c in cells) if item.grid_multi else str(cell)
     if not item.grid_multi:
         missing_rows = [r for r in row_keys if r not in out]
         if missing_rows and not problems:
-            problems.append(Problem(iid, "grid_rows_missing", N_("{item}: rows without an answer: {rows}"),
-                                    {"item": iid, "rows": ", ".join(missing_rows)}))
+            problems.append(
+                Problem(
+                    iid, "grid_rows_missing", N_("{item}: rows without an answer: {rows}"), {"item": iid, "rows": ", ".join(missing_rows)}
+                )
+            )
     if problems:
         return None, problems
     return out, problems
@@ -194,12 +241,22 @@ def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fracti
             continue
         num = to_fraction(value)
         if num is None:
-            problems.append(Problem(None, "field_not_number", N_("data: {field} = {value!r} is not a number"), {"field": fid, "value": value}))
+            problems.append(
+                Problem(None, "field_not_number", N_("data: {field} = {value!r} is not a number"), {"field": fid, "value": value})
+            )
         elif spec.integer and num.denominator != 1:
-            problems.append(Problem(None, "field_not_integer", N_("data: {field} must be a whole number, not {value}"), {"field": fid, "value": value}))
+            problems.append(
+                Problem(None, "field_not_integer", N_("data: {field} must be a whole number, not {value}"), {"field": fid, "value": value})
+            )
         elif (spec.minimum is not None and num < spec.minimum) or (spec.maximum is not None and num > spec.maximum):
-            problems.append(Problem(None, "field_range", N_("data: {field} = {value} is outside {low}–{high}"),
-                                    {"field": fid, "value": value, "low": spec.minimum, "high": spec.maximum if spec.maximum is not None else "∞"}))
+            problems.append(
+                Problem(
+                    None,
+                    "field_range",
+                    N_("data: {field} = {value} is outside {low}–{high}"),
+                    {"field": fid, "value": value, "low": spec.minimum, "high": spec.maximum if spec.maximum is not None else "∞"},
+                )
+            )
         else:
             data[fid] = num
     return data, problems
@@ -215,11 +272,17 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
         raise AnswersInvalid([Problem(None, "bad_document", N_("the answers document must be a JSON object"), {})])
     qid = document.get("questionnaire")
     if qid is not None and qid != questionnaire.id:
-        problems.append(Problem(None, "wrong_questionnaire", N_("answers are for questionnaire {got!r}, not {expected!r}"),
-                                {"got": qid, "expected": questionnaire.id}))
+        problems.append(
+            Problem(
+                None,
+                "wrong_questionnaire",
+                N_("answers are for questionnaire {got!r}, not {expected!r}"),
+                {"got": qid, "expected": questionnaire.id},
+            )
+        )
     raw_answers = document.get("answers", {})
     if not isinstance(raw_answers, dict):
-        raise AnswersInvalid(problems + [Problem(None, "bad_answers", N_("'answers' must be an object of item → answer"), {})])
+        raise AnswersInvalid([*problems, Problem(None, "bad_answers", N_("'answers' must be an object of item → answer"), {})])
     data, data_problems = parse_data(questionnaire, document.get("data"))
     problems.extend(data_problems)
     index = questionnaire.item_index
@@ -247,9 +310,14 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
         if given is None:
             values[item.id] = option
         elif given != option:
-            problems.append(Problem(item.id, "contradicts_data",
-                                    N_("{item}: the figures give option {derived} ({figure}), but option {given} was chosen"),
-                                    {"item": item.id, "derived": option, "given": given, "figure": format_figure(figure)}))
+            problems.append(
+                Problem(
+                    item.id,
+                    "contradicts_data",
+                    N_("{item}: the figures give option {derived} ({figure}), but option {given} was chosen"),
+                    {"item": item.id, "derived": option, "given": given, "figure": format_figure(figure)},
+                )
+            )
     if questionnaire.has_conditions:
         shown = visible_items(questionnaire, values)
         shown_ids = {i.id for i in shown}

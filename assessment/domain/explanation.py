@@ -73,32 +73,56 @@ class _Names:
 
 def _condition(res: ConditionResult, names: _Names, level: int) -> Statement:
     cond = res.condition
+    params: dict[str, Any]
     if isinstance(cond, ScoreCondition):
-        params = {"node": names.node(cond.node), "actual": number(res.actual), "required": number(cond.minimum),
-                  "short": number(res.shortfall), "level": names.level(level)}
+        params = {
+            "node": names.node(cond.node),
+            "actual": number(res.actual),
+            "required": number(cond.minimum),
+            "short": number(res.shortfall),
+            "level": names.level(level),
+        }
         if res.met:
-            msg = (N_("{node}: {actual}, above the {required} that {level} requires.") if cond.strict
-                   else N_("{node}: {actual}, meets the minimum of {required} for {level}."))
+            msg = (
+                N_("{node}: {actual}, above the {required} that {level} requires.")
+                if cond.strict
+                else N_("{node}: {actual}, meets the minimum of {required} for {level}.")
+            )
             return Statement("score_met", msg, params)
-        msg = (N_("{node}: {actual}; {level} needs more than {required}.") if cond.strict
-               else N_("{node}: {actual}; {level} needs {required}, {short} points more."))
+        msg = (
+            N_("{node}: {actual}; {level} needs more than {required}.")
+            if cond.strict
+            else N_("{node}: {actual}; {level} needs {required}, {short} points more.")
+        )
         return Statement("score_short", msg, params)
     assert isinstance(cond, RatingCondition)
-    params = {"set": names.item_set(cond.item_set), "actual": int(res.actual), "required": cond.count,
-              "at_least": names.level(cond.at_least), "short": int(res.shortfall), "level": names.level(level),
-              "closest": "、".join(f"{names.item(i)} ({names.level(r)})" for i, r in res.below[: max(3, int(res.shortfall))])}
+    params = {
+        "set": names.item_set(cond.item_set),
+        "actual": int(res.actual),
+        "required": cond.count,
+        "at_least": names.level(cond.at_least),
+        "short": int(res.shortfall),
+        "level": names.level(level),
+        "closest": "、".join(f"{names.item(i)} ({names.level(r)})" for i, r in res.below[: max(3, int(res.shortfall))]),
+    }
     if res.met:
         return Statement("ratings_met", N_("{set}: {actual} at {at_least} or above; {level} needs {required}."), params)
-    return Statement("ratings_short", N_("{set}: {actual} at {at_least} or above; {level} needs {required}, "
-                                         "{short} more. Closest: {closest}."), params)
+    return Statement(
+        "ratings_short", N_("{set}: {actual} at {at_least} or above; {level} needs {required}, {short} more. Closest: {closest}."), params
+    )
 
 
 def _story(check: LevelCheck, names: _Names) -> LevelStory:
     statements = [_condition(c, names, check.level) for c in check.conditions]
     upgrades = tuple((i, names.item(i), a, b) for i, a, b in check.upgrades)
     if not check.met and upgrades:
-        statements.append(Statement("upgrades", N_("Least scenario upgrades that meet these conditions: {upgrades}."),
-                                    {"upgrades": "、".join(f"{n} {names.level(a)}→{names.level(b)}" for _, n, a, b in upgrades)}))
+        statements.append(
+            Statement(
+                "upgrades",
+                N_("Least scenario upgrades that meet these conditions: {upgrades}."),
+                {"upgrades": "、".join(f"{n} {names.level(a)}→{names.level(b)}" for _, n, a, b in upgrades)},
+            )
+        )
     return LevelStory(check.level, names.level(check.level), check.met, tuple(statements), upgrades)
 
 
@@ -111,9 +135,18 @@ def tell(card: Scorecard, questionnaire: Questionnaire, model: ScoringModel, lan
         head = Statement("reached", N_("Result: {level}. Every condition of {level} holds:"), {"level": names.level(card.level)})
         reached = LevelStory(reached.level, reached.level_name, True, (head, *reached.statements))
     else:
-        reached = LevelStory(card.level, names.level(card.level), False,
-                             (Statement("none", N_("Result: {level}. The conditions of the lowest level do not all hold yet."),
-                                        {"level": names.level(card.level)}),))
+        reached = LevelStory(
+            card.level,
+            names.level(card.level),
+            False,
+            (
+                Statement(
+                    "none",
+                    N_("Result: {level}. The conditions of the lowest level do not all hold yet."),
+                    {"level": names.level(card.level)},
+                ),
+            ),
+        )
     nxt = _story(exp.next, names) if exp.next else None
     after = _story(exp.after_next, names) if exp.after_next else None
     return Story(reached, nxt, after)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 Text = Mapping[str, str]
@@ -99,9 +99,7 @@ class Band:
         """Whether value lies in this band."""
         if self.lower is not None and (value < self.lower or (value == self.lower and not self.lower_inclusive)):
             return False
-        return not (
-            self.upper is not None and (value > self.upper or (value == self.upper and not self.upper_inclusive))
-        )
+        return not (self.upper is not None and (value > self.upper or (value == self.upper and not self.upper_inclusive)))
 
 
 @dataclass(frozen=True)

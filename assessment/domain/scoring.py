@@ -12,7 +12,7 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from math import lcm
 
-from assessment.domain.answers import AnswerValue, Answers
+from assessment.domain.answers import Answers, AnswerValue
 from assessment.domain.model import (
     LevelDef,
     Node,
@@ -154,6 +154,7 @@ class CompiledModel:
     maxima: Mapping[str, Fraction]
     set_items: Mapping[str, tuple[str, ...]]
     rated_items: tuple[str, ...]
+    positions: Mapping[str, int]
 
 
 def _leaf_raw_max(item: Item, node: Node) -> Fraction:
@@ -240,8 +241,7 @@ def compile_model(questionnaire: Questionnaire, model: ScoringModel) -> Compiled
             cmax = sum((maxima[c] * w for c, w in zip(node.children, weights, strict=True)), Fraction(0)) / divisor
         sc = node.scale
         dens[node_id] = base * divisor * sc.denominator
-        aggs.append(_Agg(node_id, tuple((c, (base // dens[c]) * w) for c, w in zip(node.children, weights, strict=True)),
-                         sc.numerator))
+        aggs.append(_Agg(node_id, tuple((c, (base // dens[c]) * w) for c, w in zip(node.children, weights, strict=True)), sc.numerator))
         maxima[node_id] = cmax * sc
 
     visit(model.root, ())
@@ -259,7 +259,8 @@ def compile_model(questionnaire: Questionnaire, model: ScoringModel) -> Compiled
                 raise ModelError(f"level {lv.level} tests node {cond.node!r}, which is not in the tree")
             if isinstance(cond, RatingCondition) and cond.item_set not in set_items:
                 raise ModelError(f"level {lv.level} counts item set {cond.item_set!r}, which is not defined")
-    return CompiledModel(questionnaire, model, tuple(leaves), tuple(aggs), dens, maxima, set_items, rated)
+    positions = {item.id: n for n, item in enumerate(questionnaire.items)}
+    return CompiledModel(questionnaire, model, tuple(leaves), tuple(aggs), dens, maxima, set_items, rated, positions)
 
 
 @lru_cache(maxsize=64)
@@ -269,30 +270,29 @@ def compiled(questionnaire: Questionnaire, model: ScoringModel) -> CompiledModel
 
 
 def _leaf_value(leaf: _Leaf, value: AnswerValue | None) -> int:
+    # Answers were checked by parse_answers, so each kind meets the value shape it expects.
     if value is None:
         return 0
     kind = leaf.kind
     pts = leaf.points
+    raw = 0
     if kind == "single":
-        raw = pts.get(value, 0)  # type: ignore[call-overload]
+        raw = pts.get(value, 0) if isinstance(value, str) else 0
     elif kind == "multi":
-        raw = 0
-        for key in value:  # type: ignore[union-attr]
+        for key in value if isinstance(value, tuple) else ():
             raw += pts.get(key, 0)
         if leaf.cap is not None and raw > leaf.cap:
             raw = leaf.cap
     elif kind == "rating":
-        raw = value  # type: ignore[assignment]
-    elif kind == "grid_single":
-        raw = 0
-        for cell in value.values():  # type: ignore[union-attr]
-            raw += pts.get(cell, 0)  # type: ignore[arg-type]
-    else:
-        raw = 0
-        for cells in value.values():  # type: ignore[union-attr]
-            for cell in cells:
-                raw += pts.get(cell, 0)
-    return raw * leaf.mult  # type: ignore[no-any-return]
+        raw = value if isinstance(value, int) else 0
+    elif isinstance(value, Mapping):
+        for cells in value.values():
+            if isinstance(cells, str):
+                raw += pts.get(cells, 0)
+            else:
+                for cell in cells:
+                    raw += pts.get(cell, 0)
+    return raw * leaf.mult
 
 
 def score(questionnaire: Questionnaire, model: ScoringModel, answers: Answers) -> Scorecard:
@@ -351,8 +351,8 @@ def check_level(cm: CompiledModel, lv: LevelDef, nums: Mapping[str, int], rating
         else:
             items = cm.set_items[cond.item_set]
             at = sum(1 for i in items if ratings[i] >= cond.at_least)
-            below = sorted(((i, ratings[i]) for i in items if ratings[i] < cond.at_least),
-                           key=lambda p: (cond.at_least - p[1], items.index(p[0])))
+            pos = cm.positions
+            below = sorted(((i, ratings[i]) for i in items if ratings[i] < cond.at_least), key=lambda p: (cond.at_least - p[1], pos[p[0]]))
             short = max(0, cond.count - at)
             results.append(ConditionResult(short == 0, cond, Fraction(at), Fraction(short), tuple(below)))
     met = all(r.met for r in results)
@@ -365,18 +365,18 @@ def minimal_upgrades(cm: CompiledModel, lv: LevelDef, ratings: Mapping[str, int]
     Conditions over smaller item sets are served first, so an upgrade of a constraint scenario also
     counts toward the condition over all scenarios.
     """
-    conds = sorted((c for c in lv.conditions if isinstance(c, RatingCondition)),
-                   key=lambda c: (len(cm.set_items[c.item_set]), -c.at_least))
+    conds = sorted((c for c in lv.conditions if isinstance(c, RatingCondition)), key=lambda c: (len(cm.set_items[c.item_set]), -c.at_least))
     raised: dict[str, int] = {}
     for cond in conds:
         items = cm.set_items[cond.item_set]
         have = sum(1 for i in items if max(ratings[i], raised.get(i, 0)) >= cond.at_least)
-        candidates = sorted((i for i in items if max(ratings[i], raised.get(i, 0)) < cond.at_least),
-                            key=lambda i: (cond.at_least - max(ratings[i], raised.get(i, 0)), items.index(i)))
+        candidates = sorted(
+            (i for i in items if max(ratings[i], raised.get(i, 0)) < cond.at_least),
+            key=lambda i: (cond.at_least - max(ratings[i], raised.get(i, 0)), cm.positions[i]),
+        )
         for iid in candidates[: max(0, cond.count - have)]:
             raised[iid] = cond.at_least
-    order = {iid: n for n, iid in enumerate(cm.rated_items)}
-    return tuple(sorted(((i, ratings[i], to) for i, to in raised.items()), key=lambda u: order[u[0]]))
+    return tuple(sorted(((i, ratings[i], to) for i, to in raised.items()), key=lambda u: cm.positions[u[0]]))
 
 
 def explain(cm: CompiledModel, level: int, nums: Mapping[str, int], ratings: Mapping[str, int]) -> Explanation:
@@ -389,9 +389,13 @@ def explain(cm: CompiledModel, level: int, nums: Mapping[str, int], ratings: Map
     return Explanation(reached, nxt, after)
 
 
-def rescore_with(questionnaire: Questionnaire, model: ScoringModel, answers: Answers,
-                 ratings: Mapping[str, int] | None = None,
-                 values: Mapping[str, AnswerValue] | None = None) -> Scorecard:
+def rescore_with(
+    questionnaire: Questionnaire,
+    model: ScoringModel,
+    answers: Answers,
+    ratings: Mapping[str, int] | None = None,
+    values: Mapping[str, AnswerValue] | None = None,
+) -> Scorecard:
     """Score answers with some ratings or item values replaced (for what-if planning)."""
     merged = dict(answers.values)
     if values:
