@@ -173,3 +173,17 @@ def test_a_document_round_trips() -> None:
     parsed = parse_answers(q, {"answers": complete(), "data": {"total_devices": 10, "digitized_devices": 1}})
     again = parse_answers(q, answers_to_document(parsed))
     assert again.values == parsed.values and again.data == parsed.data == {"total_devices": Fraction(10), "digitized_devices": Fraction(1)}
+
+
+def test_partial_exclusivity_excludes_only_the_named_options() -> None:
+    from shipped import library
+
+    q = library().questionnaire("eu-dma-sme")
+    item = q.item("4.1")
+    assert item is not None
+    from assessment.domain.answers import parse_value
+
+    assert parse_value(item, ["1", "2"]) == (("1", "2"), [])
+    value, found = parse_value(item, ["2", "5"])
+    assert value is None
+    assert [p.render() for p in found] == ["4.1: option 2 cannot be combined with 5"]

@@ -320,12 +320,24 @@ def _build_item(
             doc.error((*op, "key"), f"duplicate option key {o['key']!r} in {iid}")
         seen_keys.add(o["key"])
         options.append(
-            Option(o["key"], text(o["text"], (*op, "text")), bool(o.get("exclusive", False)), text.opt(o.get("note"), (*op, "note")))
+            Option(
+                o["key"],
+                text(o["text"], (*op, "text")),
+                bool(o.get("exclusive", False)),
+                text.opt(o.get("note"), (*op, "note")),
+                tuple(o.get("excludes", ())),
+            )
         )
     if options and kind not in ("single", "multi"):
         doc.error((*ip, "options"), f"a {kind} item takes no options")
     if kind == "single" and any(o.exclusive for o in options):
         doc.error((*ip, "options"), "'exclusive' only applies to multiple-choice items")
+    for oi, opt in enumerate(options):
+        if opt.excludes and not opt.exclusive:
+            doc.error((*ip, "options", oi, "excludes"), "'excludes' needs 'exclusive: true'")
+        for key in opt.excludes:
+            if key not in seen_keys or key == opt.key:
+                doc.error((*ip, "options", oi, "excludes"), f"excludes option {key!r}, which is not another option of {iid}")
     levels = []
     for li, lv in enumerate(raw.get("levels", ())):
         lp = (*ip, "levels", li)

@@ -79,6 +79,8 @@ QUESTIONNAIRE: dict[str, Any] = {
                 "key": {"type": "string", "minLength": 1},
                 "text": {"$ref": "#/$defs/text"},
                 "exclusive": {"type": "boolean"},
+                "excludes": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                             "description": "exclusive option: only these keys are excluded (default: all others)"},
                 "note": {"$ref": "#/$defs/text"},
             },
         },

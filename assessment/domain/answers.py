@@ -112,17 +112,20 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
             )
             return None, problems
         chosen = set(raw)
-        exclusive = sorted(chosen & item.exclusive_keys)
-        if exclusive and len(chosen) > 1:
-            problems.append(
-                Problem(
-                    iid,
-                    "exclusive_mixed",
-                    N_("{item}: option {option} (none) excludes every other option"),
-                    {"item": iid, "option": exclusive[0]},
+        for key in sorted(chosen & item.exclusive_keys):
+            clash = chosen & item.conflicts(key)
+            if clash:
+                problems.append(
+                    Problem(
+                        iid,
+                        "exclusive_mixed",
+                        N_("{item}: option {option} (none) excludes every other option")
+                        if clash == item.option_set - {key} or not item.option(key).excludes  # type: ignore[union-attr]
+                        else N_("{item}: option {option} cannot be combined with {others}"),
+                        {"item": iid, "option": key, "others": ", ".join(sorted(clash))},
+                    )
                 )
-            )
-            return None, problems
+                return None, problems
         return tuple(k for k in item.option_keys if k in chosen), problems
     if item.type == "rating":
         if isinstance(raw, bool) or not isinstance(raw, int) or not item.min_rating <= raw <= item.max_rating:

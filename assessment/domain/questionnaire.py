@@ -29,6 +29,8 @@ class Option:
     text: Text
     exclusive: bool = False
     note: Text | None = None
+    excludes: tuple[str, ...] = ()
+    """For an exclusive option: the keys it cannot be combined with (empty = every other option)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,13 @@ class Item:
     def exclusive_keys(self) -> frozenset[str]:
         """Keys of exclusive ("none") options."""
         return frozenset(o.key for o in self.options if o.exclusive)
+
+    def conflicts(self, key: str) -> frozenset[str]:
+        """The options an exclusive option cannot be combined with."""
+        opt = self.option(key)
+        if opt is None or not opt.exclusive:
+            return frozenset()
+        return frozenset(opt.excludes) if opt.excludes else self.option_set - {key}
 
     @cached_property
     def max_rating(self) -> int:
