@@ -37,16 +37,16 @@ $(STAMPS)/venv: pyproject.toml $(BIN)/python | $(STAMPS)
 
 # Compiled catalogues (.mo) are build output; the .po files are the source.
 $(STAMPS)/translations: $(wildcard assessment/translations/*/LC_MESSAGES/*.po) $(STAMPS)/venv
-	$(BIN)/pybabel compile -q -d assessment/translations
+	$(BIN)/pybabel compile -d assessment/translations
 	@touch $@
 
 install: system $(STAMPS)/venv $(STAMPS)/translations
 
 # Re-extract messages from code and templates and merge them into every catalogue.
 translations: $(STAMPS)/venv
-	$(BIN)/pybabel extract -q -F babel.cfg -k N_ -k _ -k lazy_gettext -k gettext -k ngettext:1,2 --no-location --sort-output -o assessment/translations/messages.pot .
-	$(BIN)/pybabel update -q -i assessment/translations/messages.pot -d assessment/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d assessment/translations
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k lazy_gettext -k gettext -k ngettext:1,2 --no-location --sort-output -o assessment/translations/messages.pot .
+	$(BIN)/pybabel update -i assessment/translations/messages.pot -d assessment/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d assessment/translations
 
 run: install
 	@mkdir -p instance
