@@ -18,9 +18,10 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assessment.cli import scoring
+    from assessment.cli import recommend, scoring
 
     scoring.register(main)
+    recommend.register(main)
 
 
 _register()

@@ -38,10 +38,10 @@ from assessment.domain.catalogue import (
     Provider,
     ProviderType,
     ScenarioLift,
-    SizeClass,
     Solution,
     Weeks,
 )
+from assessment.domain.enterprise import SizeClass
 from assessment.domain.questionnaire import Questionnaire, Text
 
 FORMAT = "catalogue/1"

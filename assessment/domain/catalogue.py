@@ -8,11 +8,11 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Literal
 
+from assessment.domain.enterprise import SizeClass, normalise_industry_code, section_of_division
 from assessment.domain.questionnaire import Text
 
 ProviderType = Literal["integrator", "product", "chain_leader", "scenario_provider"]
 Deployment = Literal["saas", "private", "hybrid", "hardware_software", "edge", "service"]
-SizeClass = Literal["large", "medium", "small", "micro"]
 PriceModel = Literal["per_year", "per_user_month", "per_device", "one_off", "per_project", "free"]
 ListingStatus = Literal["listed", "under_review", "delisted", "provider_declared", "illustrative"]
 
@@ -143,8 +143,10 @@ class Solution:
         return f"{self.provenance.catalogue}/{self.id}"
 
     def fits_industry(self, code: str) -> bool:
-        """Whether a GB/T 4754 code (e.g. C3670) falls under one of the industries served."""
-        return any(i == ANY or code.startswith(i) for i in self.industries)
+        """Whether a GB/T 4754 code ("3670" or "C3670") falls under one of the industries served."""
+        section = section_of_division(code)
+        digits = normalise_industry_code(code)
+        return any(i == ANY or (i[0] == section and digits.startswith(i[1:])) for i in self.industries)
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: search indexes are cached per instance

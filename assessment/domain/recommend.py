@@ -17,7 +17,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assessment.domain.answers import N_, Answers, AnswerValue
-from assessment.domain.catalogue import Catalogue, Deployment, SizeClass, Solution
+from assessment.domain.catalogue import Catalogue, Deployment, Solution
+from assessment.domain.enterprise import EnterpriseProfile, SizeClass
 from assessment.domain.explanation import number
 from assessment.domain.model import LevelDef, RatingCondition, ScoreCondition, ScoringModel
 from assessment.domain.questionnaire import Item, Questionnaire, Text, tr
@@ -44,12 +45,17 @@ Blocker = Literal["budget", "catalogue", "earlier_stage"]
 
 
 @dataclass(frozen=True)
-class EnterpriseProfile:
-    """What the recommender knows about the enterprise; None means unknown and the rule is not applied."""
+class MatchingProfile:
+    """What solutions are matched on: GB/T 4754 industry, size class, GB/T 2260 region; None = not applied."""
 
     industry: str | None = None
     size: SizeClass | None = None
     region: str | None = None
+
+    @classmethod
+    def of(cls, enterprise: EnterpriseProfile) -> MatchingProfile:
+        """The matching facts of a full enterprise profile."""
+        return cls(enterprise.industry_code, enterprise.size, enterprise.region_code)
 
 
 @dataclass(frozen=True)
@@ -680,7 +686,7 @@ def _upgrade_reason(rules: _Rules, upgrade: Upgrade) -> Reason:
 # ---------------------------------------------------------------- eligibility
 
 
-def exclusion(solution: Solution, profile: EnterpriseProfile, options: RecommendOptions,
+def exclusion(solution: Solution, profile: MatchingProfile, options: RecommendOptions,
               questionnaire_id: str, catalogue_questionnaire: str) -> str | None:
     """The first rule that rules a solution out for this enterprise, or None when it is eligible."""
     if catalogue_questionnaire != questionnaire_id:
@@ -704,7 +710,7 @@ def _cost(solution: Solution) -> Fraction:
     return solution.price.mid_cny + EFFORT_FLOOR_CNY
 
 
-def _fit_reasons(solution: Solution, profile: EnterpriseProfile, options: RecommendOptions,
+def _fit_reasons(solution: Solution, profile: MatchingProfile, options: RecommendOptions,
                  rules: _Rules) -> list[Reason]:
     out: list[Reason] = []
     if profile.industry is not None:
@@ -923,9 +929,9 @@ def _gap_text(rules: _Rules, gaps: Sequence[LevelGap]) -> str:
 
 
 def recommend(questionnaire: Questionnaire, model: ScoringModel, answers: Answers, index: SolutionIndex,
-              profile: EnterpriseProfile | None = None, options: RecommendOptions | None = None) -> Advice:
+              profile: MatchingProfile | None = None, options: RecommendOptions | None = None) -> Advice:
     """Gaps, ranked solutions and a costed roadmap for one enterprise; levels are always the engine's."""
-    profile = profile or EnterpriseProfile()
+    profile = profile or MatchingProfile()
     options = options or RecommendOptions()
     rules = _rules(questionnaire, model)
     planner = _Planner(rules, answers)
@@ -962,7 +968,7 @@ def recommend(questionnaire: Questionnaire, model: ScoringModel, answers: Answer
 
 
 def _rank(planner: _Planner, card: Scorecard, start: _State, stage_levels: Sequence[int],
-          pool: Sequence[_Candidate], profile: EnterpriseProfile, options: RecommendOptions) -> tuple[Recommendation, ...]:
+          pool: Sequence[_Candidate], profile: MatchingProfile, options: RecommendOptions) -> tuple[Recommendation, ...]:
     """Solutions adoptable now that close a named gap, best first."""
     rules = planner.rules
     found: list[tuple[_Candidate, Fraction, tuple[GapClosure, ...], dict[str, AnswerValue], _State]] = []

@@ -12,9 +12,9 @@ from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, Text, tr
 from assessment.domain.recommend import (
     Advice,
-    EnterpriseProfile,
     GapClosure,
     LevelGap,
+    MatchingProfile,
     Reason,
     Recommendation,
     RecommendOptions,
@@ -29,14 +29,14 @@ Translate = Callable[[str], str]
 
 
 def recommendations(questionnaire: Questionnaire, model: ScoringModel, answers: Answers,
-                    catalogues: Sequence[Catalogue], profile: EnterpriseProfile | None = None,
+                    catalogues: Sequence[Catalogue], profile: MatchingProfile | None = None,
                     options: RecommendOptions | None = None) -> Advice:
     """Gaps, ranked solutions and a costed roadmap; the catalogues' text index is built once and reused."""
     return recommend(questionnaire, model, answers, index_catalogues(tuple(catalogues)), profile, options)
 
 
 def recommendations_document(questionnaire: Questionnaire, model: ScoringModel, document: Any,
-                             catalogues: Sequence[Catalogue], profile: EnterpriseProfile | None = None,
+                             catalogues: Sequence[Catalogue], profile: MatchingProfile | None = None,
                              options: RecommendOptions | None = None, lang: str = "zh",
                              translate: Translate = lambda s: s) -> dict[str, Any]:
     """Parse an answers document (raises AnswersInvalid) and advise on it, as JSON-ready data."""
