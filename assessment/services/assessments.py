@@ -1,0 +1,485 @@
+"""Assessment use cases: start, save a step or the profile, submit, re-assess, and compare with the last one."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from assessment.db import queries
+from assessment.db.queries import AssessmentRecord
+from assessment.domain.answers import (
+    N_,
+    Answers,
+    AnswersInvalid,
+    Problem,
+    answers_to_document,
+    parse_answers,
+    parse_data,
+    parse_value,
+    to_fraction,
+    visible_items,
+)
+from assessment.domain.enterprise import (
+    EnterpriseProfile,
+    Industries,
+    Regions,
+    Zhuanjingtexin,
+    normalise_industry_code,
+    normalise_region_code,
+    normalise_uscc,
+    profile_problems,
+)
+from assessment.domain.model import ScoringModel
+from assessment.domain.questionnaire import Item, Questionnaire, Section
+from assessment.domain.scoring import Scorecard, score
+from assessment.services.language import translator
+from assessment.services.scoring import scorecard_document
+
+TOKEN_BYTES = 32
+
+
+class AssessmentNotFound(LookupError):
+    """No assessment has this id."""
+
+
+class NotADraft(ValueError):
+    """The assessment is submitted and can no longer be edited (or is a draft where a result is needed)."""
+
+
+class VersionConflict(Exception):
+    """The draft was saved elsewhere (another tab or device) since the page was opened."""
+
+    def __init__(self, current: AssessmentRecord) -> None:
+        super().__init__(f"assessment {current.id} is at version {current.version}")
+        self.current = current
+
+
+class Incomplete(ValueError):
+    """The assessment cannot be submitted yet; carries every missing or invalid answer."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.render() for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Started:
+    """A new draft and its resume token, which is shown once and stored only as a hash."""
+
+    record: AssessmentRecord
+    token: str
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """What one wizard step posted: raw answers by item id and raw figures by data-field id.
+
+    A key that is present sets (or, with None, clears) the answer; an absent key leaves it as saved.
+    """
+
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The draft after a step was saved, the step's problems (their answers keep the saved value), and any
+    items of the step that the new answers revealed."""
+
+    record: AssessmentRecord
+    problems: tuple[Problem, ...] = ()
+    revealed: tuple[str, ...] = ()
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """The draft after the profile was saved, or the profile's problems (nothing was written then)."""
+
+    record: AssessmentRecord
+    problems: tuple[Problem, ...] = ()
+    profile: EnterpriseProfile | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How far a draft is: answered and shown items, overall and per section."""
+
+    answered: int
+    total: int
+    sections: Mapping[str, tuple[int, int]]
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every shown, required item has an answer."""
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure before and after (a dimension score, the total, the level)."""
+
+    id: str
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        """after − before."""
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This result against the enterprise's previous submitted assessment."""
+
+    previous_id: int
+    previous_submitted_at: datetime | None
+    level: Change
+    total: Change
+    dimensions: tuple[Change, ...]
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a resume token (the token has 256 random bits, so a plain hash suffices)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh resume token and its hash."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_hash(token)
+
+
+def _document(questionnaire: Questionnaire, answers: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"questionnaire": questionnaire.id, "answers": dict(answers), "data": dict(data)}
+
+
+def draft_answers(questionnaire: Questionnaire, record: AssessmentRecord) -> Answers:
+    """The stored answers as checked values; answers that no longer parse are left out."""
+    answers, data = carry_over(questionnaire, record.answers, record.data)
+    return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
+
+
+def carry_over(questionnaire: Questionnaire, answers: Mapping[str, Any],
+               data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answers and figures that are valid for this questionnaire (e.g. a newer version), the rest dropped."""
+    kept_data, _ = parse_data(questionnaire, {k: v for k, v in data.items() if k in questionnaire.data_fields()})
+    kept: dict[str, Any] = {}
+    for iid, raw in answers.items():
+        item = questionnaire.item(iid)
+        if item is not None and raw is not None and not parse_value(item, raw)[1]:
+            kept[iid] = raw
+    document = _document(questionnaire, kept, {k: _plain(v) for k, v in kept_data.items()})
+    for _attempt in range(len(kept) + 1):
+        try:
+            parsed = parse_answers(questionnaire, document, complete=False)
+        except AnswersInvalid as exc:  # e.g. an option that contradicts the figures: keep the figures
+            for problem in exc.problems:
+                document["answers"].pop(problem.item or "", None)
+            continue
+        out = answers_to_document(parsed)
+        return out["answers"], out.get("data", {})
+    return {}, {}
+
+
+def _plain(value: Fraction) -> int | float:
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def completion(questionnaire: Questionnaire, answers: Answers) -> Completion:
+    """Answered and missing items of a draft, counting only items its answers show."""
+    shown = visible_items(questionnaire, answers.values) if questionnaire.has_conditions else questionnaire.items
+    shown_ids = {i.id for i in shown}
+    sections: dict[str, tuple[int, int]] = {}
+    missing: list[str] = []
+    for section in questionnaire.sections:
+        items = [i for i in section.items if i.id in shown_ids]
+        done = sum(1 for i in items if i.id in answers.values)
+        sections[section.id] = (done, len(items))
+        missing.extend(i.id for i in items if i.required and i.id not in answers.values)
+    answered = sum(done for done, _ in sections.values())
+    return Completion(answered, sum(n for _, n in sections.values()), sections, tuple(missing))
+
+
+def _get(session: Session, assessment_id: int) -> AssessmentRecord:
+    record = queries.get_assessment(session, assessment_id)
+    if record is None:
+        raise AssessmentNotFound(assessment_id)
+    return record
+
+
+def _get_draft(session: Session, assessment_id: int) -> AssessmentRecord:
+    record = _get(session, assessment_id)
+    if not record.draft:
+        raise NotADraft(assessment_id)
+    return record
+
+
+def start(session: Session, questionnaire: Questionnaire, model: ScoringModel, *, user_id: int | None = None,
+          mode: str = "self", now: datetime | None = None) -> Started:
+    """Open a new draft for a questionnaire and its scoring model."""
+    token, hashed = new_token()
+    record = queries.create_assessment(session, questionnaire_ref=questionnaire.ref, model_ref=model.ref,
+                                       token_hash=hashed, user_id=user_id, mode=mode, now=now)
+    return Started(record, token)
+
+
+def renew_token(session: Session, assessment_id: int) -> str:
+    """A new resume token for an assessment; the previous one stops working."""
+    _get(session, assessment_id)
+    token, hashed = new_token()
+    queries.set_token_hash(session, assessment_id, hashed)
+    return token
+
+
+def open_with_token(session: Session, token: str) -> AssessmentRecord | None:
+    """The assessment this resume token opens, or None."""
+    if not token or len(token) > 128:
+        return None
+    return queries.assessment_by_token_hash(session, token_hash(token))
+
+
+def _step_fields(section: Section) -> set[str]:
+    return {f.id for item in section.items for f in item.fields}
+
+
+def _problems(questionnaire: Questionnaire, answers: Mapping[str, Any], data: Mapping[str, Any]) -> list[Problem]:
+    try:
+        parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
+    except AnswersInvalid as exc:
+        return exc.problems
+    return []
+
+
+def _restore(target: dict[str, Any], saved: Mapping[str, Any], key: str) -> None:
+    if key in saved:
+        target[key] = saved[key]
+    else:
+        target.pop(key, None)
+
+
+def _visible_ids(questionnaire: Questionnaire, answers: Answers, section: Section) -> set[str]:
+    if not questionnaire.has_conditions:
+        return {i.id for i in section.items}
+    shown = {i.id for i in visible_items(questionnaire, answers.values)}
+    return {i.id for i in section.items if i.id in shown}
+
+
+def _derivable(item: Item, data: Mapping[str, Fraction]) -> bool:
+    return item.derive is not None and item.derive.derive(data) is not None
+
+
+def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int, section_id: str,
+              posted: StepInput, expected_version: int, now: datetime | None = None) -> StepResult:
+    """Save one wizard step: valid answers are stored, invalid ones keep their saved value and are reported.
+
+    Raises VersionConflict when the draft was changed elsewhere since `expected_version` and this step would
+    change it again; nothing is written then.
+    """
+    record = _get_draft(session, assessment_id)
+    section = next((s for s in questionnaire.sections if s.id == section_id), None)
+    if section is None:
+        raise KeyError(section_id)
+    step_items = {i.id for i in section.items}
+    step_fields = _step_fields(section)
+    saved_answers, saved_data = dict(record.answers), dict(record.data)
+    answers, data = dict(saved_answers), dict(saved_data)
+    for iid in step_items & set(posted.answers):
+        raw = posted.answers[iid]
+        if raw is None or raw == "" or raw == []:
+            answers.pop(iid, None)
+        else:
+            answers[iid] = raw
+    for fid in step_fields & set(posted.data):
+        raw = posted.data[fid]
+        text = raw.strip() if isinstance(raw, str) else raw
+        if text is None or text == "":
+            data.pop(fid, None)
+        else:
+            data[fid] = text
+    figures, _ = parse_data(questionnaire, data)
+    for item in section.items:
+        # An option left as it was saved yields to new figures: the figures were what the user changed.
+        if item.id in posted.answers and answers.get(item.id) == saved_answers.get(item.id) \
+                and _derivable(item, figures):
+            answers.pop(item.id, None)
+
+    problems = _problems(questionnaire, answers, data)
+    step_problems = [p for p in problems if p.item in step_items or p.params.get("field") in step_fields]
+    if problems:
+        for problem in problems:
+            if problem.item in step_items:
+                _restore(answers, saved_answers, problem.item or "")
+            field_id = problem.params.get("field")
+            if field_id in step_fields:
+                _restore(data, saved_data, str(field_id))
+        if _problems(questionnaire, answers, data):
+            answers, data = saved_answers, saved_data
+    before = draft_answers(questionnaire, record)
+    parsed = parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False) \
+        if (answers, data) != (saved_answers, saved_data) else before
+    document = answers_to_document(parsed)
+    new_answers, new_data = document["answers"], document.get("data", {})
+    changed = (new_answers, new_data) != (saved_answers, saved_data)
+    if record.version != expected_version and (changed or step_problems):
+        raise VersionConflict(record)
+    if changed:
+        version = queries.save_draft(session, record.id, record.version, new_answers, new_data, now)
+        if version is None:
+            raise VersionConflict(_get(session, assessment_id))
+        record = _get(session, assessment_id)
+    revealed = _visible_ids(questionnaire, parsed, section) - _visible_ids(questionnaire, before, section)
+    revealed_unanswered = tuple(i.id for i in section.items if i.id in revealed and i.id not in parsed.values)
+    return StepResult(record, tuple(step_problems), revealed_unanswered, changed)
+
+
+def _text(value: Any) -> str | None:
+    text = value.strip() if isinstance(value, str) else None
+    return text or None
+
+
+def profile_from_fields(fields: Mapping[str, Any]) -> EnterpriseProfile:
+    """An EnterpriseProfile from raw fields that profile_problems has accepted."""
+    region = normalise_region_code(str(fields["region_code"]))
+    revenue = parse_data_number(fields["revenue_10k_cny"])
+    return EnterpriseProfile(
+        name=str(fields["name"]).strip(),
+        uscc=normalise_uscc(str(fields["uscc"])),
+        region_code=region or str(fields["region_code"]),
+        industry_code=normalise_industry_code(str(fields["industry_code"])),
+        employees=int(parse_data_number(fields["employees"])),
+        revenue_10k_cny=revenue,
+        zhuanjingtexin=cast(Zhuanjingtexin, fields.get("zhuanjingtexin") or "none"),
+        contact_name=_text(fields.get("contact_name")),
+        contact_email=_text(fields.get("contact_email")),
+        contact_phone=_text(fields.get("contact_phone")),
+        consent_statistics=bool(fields.get("consent_statistics")),
+    )
+
+
+def parse_data_number(raw: Any) -> Fraction:
+    """A number accepted by profile_problems, as a Fraction."""
+    value = to_fraction(raw)
+    if value is None:
+        raise ValueError(f"not a number: {raw!r}")
+    return value
+
+
+def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any], expected_version: int,
+                 regions: Regions, industries: Industries, *, user_id: int | None = None,
+                 now: datetime | None = None) -> ProfileResult:
+    """Check and store the enterprise profile of a draft; with problems, nothing is written."""
+    record = _get_draft(session, assessment_id)
+    problems = profile_problems(fields, regions, industries)
+    if problems:
+        return ProfileResult(record, tuple(problems))
+    profile = profile_from_fields(fields)
+    current = queries.get_profile(session, record.enterprise_id) if record.enterprise_id else None
+    if current == profile:
+        return ProfileResult(record, (), profile)
+    if record.version != expected_version or queries.bump_version(session, record.id, expected_version, now) is None:
+        raise VersionConflict(_get(session, assessment_id))
+    owner = record.user_id or user_id
+    if record.enterprise_id is not None:
+        queries.update_profile(session, record.enterprise_id, profile)
+    else:
+        existing = queries.enterprise_of_user(session, owner, profile.uscc) if owner is not None else None
+        if existing is not None:
+            queries.update_profile(session, existing, profile)
+        enterprise_id = existing if existing is not None else queries.add_profile(session, profile, owner)
+        queries.link_enterprise(session, record.id, enterprise_id)
+    return ProfileResult(_get(session, assessment_id), (), profile)
+
+
+def profile_document(profile: EnterpriseProfile) -> dict[str, Any]:
+    """A profile as JSON-ready data (for the frozen result)."""
+    return {"name": profile.name, "uscc": profile.uscc, "region_code": profile.region_code,
+            "industry_code": profile.industry_code, "employees": profile.employees,
+            "revenue_10k_cny": _plain(profile.revenue_10k_cny), "size_class": profile.size,
+            "zhuanjingtexin": profile.zhuanjingtexin, "consent_statistics": profile.consent_statistics}
+
+
+def submit(session: Session, questionnaire: Questionnaire, model: ScoringModel, assessment_id: int,
+           expected_version: int, now: datetime | None = None) -> tuple[AssessmentRecord, Scorecard]:
+    """Check that everything is answered, score, and freeze the assessment with its result.
+
+    Raises Incomplete listing what is missing, or VersionConflict; nothing is written then.
+    """
+    record = _get_draft(session, assessment_id)
+    if record.version != expected_version:
+        raise VersionConflict(record)
+    problems: list[Problem] = []
+    profile = queries.get_profile(session, record.enterprise_id) if record.enterprise_id else None
+    if profile is None:
+        problems.append(Problem(None, "profile_missing", N_("The enterprise profile is not filled in yet")))
+    try:
+        answers = parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=True)
+    except AnswersInvalid as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise Incomplete(problems)
+    card = score(questionnaire, model, answers)
+    snapshot = {lang: scorecard_document(card, questionnaire, model, lang, translator(lang)) for lang in ("zh", "en")}
+    assert profile is not None
+    snapshot["profile"] = profile_document(profile)
+    document = answers_to_document(answers)
+    if not queries.freeze(session, record.id, expected_version, answers=document["answers"],
+                          data=document.get("data", {}), level=card.level, total=card.total.value,
+                          scorecard=snapshot, now=now):
+        raise VersionConflict(_get(session, assessment_id))
+    return _get(session, assessment_id), card
+
+
+def result(questionnaire: Questionnaire, model: ScoringModel, record: AssessmentRecord) -> tuple[Answers, Scorecard]:
+    """The frozen answers of a submitted assessment, scored again exactly with its own questionnaire and model."""
+    if record.draft:
+        raise NotADraft(record.id)
+    answers = parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=False)
+    return answers, score(questionnaire, model, answers)
+
+
+def reassess(session: Session, questionnaire: Questionnaire, model: ScoringModel, assessment_id: int, *,
+             user_id: int | None = None, now: datetime | None = None) -> Started:
+    """A new draft for the same enterprise with the submitted answers copied over (those still valid)."""
+    source = _get(session, assessment_id)
+    if source.draft:
+        raise NotADraft(assessment_id)
+    answers, data = carry_over(questionnaire, source.answers, source.data)
+    token, hashed = new_token()
+    record = queries.create_assessment(
+        session, questionnaire_ref=questionnaire.ref, model_ref=model.ref, token_hash=hashed,
+        user_id=source.user_id or user_id, enterprise_id=source.enterprise_id, previous_assessment_id=source.id,
+        mode=source.mode, answers=answers, data=data, now=now)
+    return Started(record, token)
+
+
+def _figure(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def previous_comparison(session: Session, record: AssessmentRecord) -> Comparison | None:
+    """This submitted result against the enterprise's previous submitted one (same questionnaire), if any."""
+    if record.scorecard is None:
+        return None
+    previous = queries.previous_submitted(session, record)
+    if previous is None or previous.scorecard is None:
+        return None
+    now, before = record.scorecard.get("zh", {}), previous.scorecard.get("zh", {})
+    old_dimensions = {d["id"]: d for d in before.get("dimensions", [])}
+    dimensions = tuple(Change(d["id"], _figure(old_dimensions[d["id"]]["score"]), _figure(d["score"]))
+                       for d in now.get("dimensions", []) if d["id"] in old_dimensions)
+    return Comparison(
+        previous.id, previous.submitted_at,
+        Change("level", float(previous.level or 0), float(record.level or 0)),
+        Change("total", _figure(before.get("score")), _figure(now.get("score"))),
+        dimensions,
+    )

@@ -1,0 +1,83 @@
+"""create_app: the one place that wires configuration, content, database, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from assessment.content.codes import industries as shipped_industries
+from assessment.content.codes import load_industries, load_regions
+from assessment.content.codes import regions as shipped_regions
+from assessment.content.loader import ContentInvalid, Library, content_root, load_library
+from assessment.db.engine import make_engine, session_factory
+from assessment.web.site import EXTENSION, Site
+
+SECRET_FILE = "secret_key"
+
+
+def instance_secret(instance_path: str) -> str:
+    """The development secret key kept in instance/, made on first use (never shipped in the code)."""
+    path = Path(instance_path) / SECRET_FILE
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _library(app: Flask) -> Library:
+    given = app.config.get("CONTENT_LIBRARY")
+    if isinstance(given, Library):
+        return given
+    root = app.config.get("CONTENT_DIR")
+    library = load_library(Path(root) if root else content_root())
+    if library.errors:
+        raise ContentInvalid(library.errors)
+    return library
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application; settings come from ASSESSMENT_* environment variables, then test_config."""
+    app = Flask("assessment.web", instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}",
+        CONTENT_DIR=None,
+        WTF_CSRF_TIME_LIMIT=None,  # a step may take longer than an hour; the token lives as long as the session
+        RESUME_RATE_LIMIT="10 per minute",
+        LOGIN_RATE_LIMIT="10 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        MAX_CONTENT_LENGTH=512 * 1024,
+        SESSION_LIST_LIMIT=50,
+    )
+    app.config.from_prefixed_env("ASSESSMENT")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    app.config.setdefault("COOKIE_SECURE", not (app.debug or app.testing))
+
+    library = _library(app)
+    directory = app.config.get("CODES_DIR")
+    regions = load_regions(Path(directory)) if directory else shipped_regions()
+    industries = load_industries(Path(directory)) if directory else shipped_industries()
+    engine = make_engine(str(app.config["DATABASE_URL"]))
+    app.extensions[EXTENSION] = Site(library, regions, industries, engine, session_factory(engine))
+
+    from assessment.web import assess, auth, commands, database, language, main, results, security, templating
+
+    database.init_app(app)
+    language.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    for blueprint in (main.bp, auth.bp, assess.bp, results.bp):
+        app.register_blueprint(blueprint)
+    commands.init_app(app)
+    return app

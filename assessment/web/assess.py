@@ -1,0 +1,522 @@
+"""The `assess` journey: start, resume link, profile, one step per questionnaire section, review, submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response as BaseResponse
+
+from assessment.db import queries
+from assessment.db.queries import AssessmentRecord
+from assessment.domain.answers import Answers, AnswerValue, Problem, format_figure, visible_items
+from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS, EnterpriseProfile
+from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, Section, tr
+from assessment.services import assessments
+from assessment.services.assessments import Completion, Incomplete, VersionConflict
+from assessment.web.access import accessible, content_of, grant, granted, user_id
+from assessment.web.database import db
+from assessment.web.forms import (
+    ActionForm,
+    ProfileForm,
+    ResumeForm,
+    StepForm,
+    VersionedActionForm,
+    answer_keys,
+    chosen,
+    data_name,
+    grid_name,
+    step_form_class,
+    step_initial,
+    step_input,
+)
+from assessment.web.language import current_language
+from assessment.web.problems import FieldError, first_control, item_message, option_text, step_errors
+from assessment.web.security import limiter, resume_limit
+from assessment.web.site import site
+
+bp = Blueprint("assess", __name__)
+
+NEW_LINK = "new_link"
+PROFILE_TARGETS = {"name": "name", "uscc": "uscc", "employees": "employees", "revenue_10k_cny": "revenue_10k_cny",
+                   "zhuanjingtexin": "zhuanjingtexin-none", "contact_email": "contact_email"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stop of the wizard: the profile, a questionnaire section, or the review."""
+
+    key: str
+    title: str
+    url: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One answer on the review page."""
+
+    item: Item
+    answer: list[str]
+    missing: bool
+    edit_url: str
+
+
+def _shown_ids(questionnaire: Questionnaire, answers: Answers) -> set[str]:
+    if not questionnaire.has_conditions:
+        return set(questionnaire.item_index)
+    return {i.id for i in visible_items(questionnaire, answers.values)}
+
+
+def _stages(record: AssessmentRecord, questionnaire: Questionnaire, progress: Completion) -> list[Stage]:
+    stages = [Stage("profile", gettext("Enterprise profile"), url_for(".profile", assessment_id=record.id),
+                    int(record.enterprise_id is not None), 1)]
+    for section in questionnaire.sections:
+        done, total = progress.sections[section.id]
+        if total:
+            stages.append(Stage(section.id, tr(section.title, current_language()),
+                                url_for(".step", assessment_id=record.id, section_id=section.id), done, total))
+    stages.append(Stage("review", gettext("Review and submit"), url_for(".review", assessment_id=record.id)))
+    return stages
+
+
+def _neighbours(stages: list[Stage], key: str) -> tuple[Stage | None, Stage | None, int]:
+    index = next((n for n, s in enumerate(stages) if s.key == key), 0)
+    before = stages[index - 1] if index > 0 else None
+    after = stages[index + 1] if index + 1 < len(stages) else None
+    return before, after, index
+
+
+def _frozen(record: AssessmentRecord) -> BaseResponse:
+    flash(gettext("This assessment is submitted and can no longer be changed. Start a re-assessment to update "
+                  "it."), "info")
+    return redirect(url_for("results.show", assessment_id=record.id), code=303)
+
+
+def _remember_link(assessment_id: int, token: str) -> None:
+    session[NEW_LINK] = {"id": assessment_id, "token": token}
+
+
+@bp.get("/assessments")
+def index() -> str:
+    """The assessments of this browser and of the logged-in account."""
+    summaries = queries.assessments_for(db(), user_id=user_id(), ids=granted())
+    titles = {q.id: q.title for q in site().library.latest_questionnaires()}
+    return render_template("assess/index.html", assessments=summaries, titles=titles)
+
+
+@bp.post("/assess/start")
+def start() -> BaseResponse | tuple[str, int]:
+    """Open a new draft of the chosen questionnaire and show its private resume link."""
+    library = site().library
+    qid = request.form.get("questionnaire", "")
+    if qid not in library.questionnaires:
+        abort(404)
+    questionnaire = library.questionnaire(qid)
+    started = assessments.start(db(), questionnaire, library.default_model(qid), user_id=user_id())
+    db().commit()
+    grant(started.record.id)
+    _remember_link(started.record.id, started.token)
+    return redirect(url_for(".link", assessment_id=started.record.id), code=303)
+
+
+@bp.get("/assess/<int:assessment_id>/link")
+def link(assessment_id: int) -> str:
+    """The private resume link with its QR code, shown once; or how to get a new one."""
+    record = accessible(assessment_id)
+    shown = session.pop(NEW_LINK, None)
+    url = qr = None
+    if isinstance(shown, dict) and shown.get("id") == record.id:
+        url = url_for(".resume", token=shown["token"], _external=True)
+        qr = segno.make(url, error="m").svg_inline(scale=4, title=gettext("QR code of your resume link"),
+                                                   svgclass="qr", lineclass=None)
+    return render_template("assess/link.html", record=record, url=url, qr=qr, form=ActionForm())
+
+
+@bp.post("/assess/<int:assessment_id>/link")
+def renew_link(assessment_id: int) -> BaseResponse:
+    """Make a new resume link; the previous one stops working."""
+    record = accessible(assessment_id)
+    token = assessments.renew_token(db(), record.id)
+    db().commit()
+    _remember_link(record.id, token)
+    return redirect(url_for(".link", assessment_id=record.id), code=303)
+
+
+@bp.get("/resume/<token>")
+@limiter.limit(resume_limit)
+def resume(token: str) -> BaseResponse | tuple[str, int]:
+    """Open the one assessment this token belongs to, in this browser."""
+    record = assessments.open_with_token(db(), token)
+    if record is None:
+        form = ResumeForm()
+        form.link.errors = [gettext("This link does not open any assessment. Check that you copied all of it, "
+                                    "or ask for the newest link if you made a new one.")]
+        return render_template("assess/resume.html", form=form), 404
+    grant(record.id)
+    return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit(resume_limit, methods=["POST"])
+def resume_form() -> str | BaseResponse | tuple[str, int]:
+    """Paste a resume link (or just its token) to continue."""
+    form = ResumeForm()
+    if form.validate_on_submit():
+        token = str(form.link.data).strip().rstrip("/").rsplit("/", 1)[-1]
+        record = assessments.open_with_token(db(), token)
+        if record is not None:
+            grant(record.id)
+            return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+        form.link.errors.append(gettext("This link does not open any assessment. Check that you copied all of "
+                                        "it, or ask for the newest link if you made a new one."))
+        return render_template("assess/resume.html", form=form), 404
+    return render_template("assess/resume.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.get("/assess/<int:assessment_id>")
+def continue_assessment(assessment_id: int) -> BaseResponse:
+    """Go to where the assessment stands: the first unfinished step, the review, or the result."""
+    record = accessible(assessment_id)
+    if not record.draft:
+        return redirect(url_for("results.show", assessment_id=record.id), code=303)
+    questionnaire, _model = content_of(record)
+    if record.enterprise_id is None:
+        return redirect(url_for(".profile", assessment_id=record.id), code=303)
+    progress = assessments.completion(questionnaire, assessments.draft_answers(questionnaire, record))
+    for section in questionnaire.sections:
+        done, total = progress.sections[section.id]
+        if done < total:
+            return redirect(url_for(".step", assessment_id=record.id, section_id=section.id), code=303)
+    return redirect(url_for(".review", assessment_id=record.id), code=303)
+
+
+# --- profile -------------------------------------------------------------------------------------------------
+
+def _profile_initial(profile: EnterpriseProfile | None, version: int) -> dict[str, Any]:
+    if profile is None:
+        return {"version": str(version), "zhuanjingtexin": "none"}
+    regions, industries = site().regions, site().industries
+    path = regions.path(profile.region_code)
+    levels = {r.level: r.code for r in path}
+    region = regions.get(profile.region_code)
+    if region is not None and region.level == "county" and region.parent and "city" not in levels:
+        levels["city"] = region.parent  # the grouping row (市辖区) hidden by path()
+    return {
+        "version": str(version), "name": profile.name, "uscc": profile.uscc,
+        "province": levels.get("province", ""), "city": levels.get("city", ""), "county": levels.get("county", ""),
+        "section": industries.section_of(profile.industry_code) or "", "division": profile.industry_code,
+        "employees": str(profile.employees), "revenue_10k_cny": format_figure(profile.revenue_10k_cny),
+        "zhuanjingtexin": profile.zhuanjingtexin, "contact_name": profile.contact_name or "",
+        "contact_email": profile.contact_email or "", "contact_phone": profile.contact_phone or "",
+        "consent_statistics": profile.consent_statistics,
+    }
+
+
+def _profile_choices(form: ProfileForm) -> dict[str, Any]:
+    regions, industries = site().regions, site().industries
+    province = str(form.province.data or "")
+    city = str(form.city.data or "")
+    cities = regions.cities(province) if province else ()
+    if city and not any(c.code == city for c in cities):
+        city = ""
+        form.city.data = ""
+    counties = regions.counties(city) if city else ()
+    if form.county.data and not any(c.code == form.county.data for c in counties):
+        form.county.data = ""
+    section = str(form.section.data or "")
+    divisions = industries.divisions(section) if section else ()
+    division = str(form.division.data or "")
+    if division and not industries.valid(division):
+        form.division.data = ""
+    return {"provinces": regions.provinces(), "cities": cities, "counties": counties,
+            "sections": industries.sections(), "divisions": divisions}
+
+
+def _profile_target(problem: Problem, form: ProfileForm) -> str:
+    if problem.item == "region_code":
+        return "county" if form.city.data else "city" if form.province.data else "province"
+    if problem.item == "industry_code":
+        return "division" if form.section.data else "section"
+    return PROFILE_TARGETS.get(problem.item or "", problem.item or "name")
+
+
+@bp.route("/assess/<int:assessment_id>/profile", methods=["GET", "POST"])
+def profile(assessment_id: int) -> str | BaseResponse | tuple[str, int]:
+    """The enterprise profile; its size class is derived from industry, employees and revenue."""
+    record = accessible(assessment_id)
+    if not record.draft:
+        return _frozen(record)
+    questionnaire, _model = content_of(record)
+    saved = queries.get_profile(db(), record.enterprise_id) if record.enterprise_id else None
+    form = ProfileForm() if request.method == "POST" else ProfileForm(data=_profile_initial(saved, record.version))
+    errors: dict[str, list[str]] = {}
+    summary: list[FieldError] = []
+    status, conflict = 200, False
+    action = request.form.get("action", "next")
+    if request.method == "POST" and form.validate() and action != "refresh":
+        try:
+            result = assessments.save_profile(db(), record.id, form.fields(), form.posted_version(), site().regions,
+                                              site().industries, user_id=user_id())
+        except VersionConflict as exc:
+            db().rollback()
+            record, conflict, status = exc.current, True, 409
+            form.version.data = str(record.version)
+        else:
+            if result.problems:
+                status = 422
+                for problem in result.problems:
+                    target = _profile_target(problem, form)
+                    message = problem.render(gettext)
+                    errors.setdefault(target, []).append(message)
+                    summary.append(FieldError(target, str(getattr(form, target).label.text
+                                                          if hasattr(form, target) else target), message))
+            else:
+                db().commit()
+                if action == "later":
+                    return redirect(url_for(".link", assessment_id=record.id), code=303)
+                first = next((s for s in questionnaire.sections if s.items), None)
+                if first is None:
+                    return redirect(url_for(".review", assessment_id=record.id), code=303)
+                return redirect(url_for(".step", assessment_id=record.id, section_id=first.id), code=303)
+    progress = assessments.completion(questionnaire, assessments.draft_answers(questionnaire, record))
+    stages = _stages(record, questionnaire, progress)
+    _before, after, index = _neighbours(stages, "profile")
+    size = saved.size if saved is not None else None
+    return render_template(
+        "assess/profile.html", record=record, questionnaire=questionnaire, form=form, errors=errors,
+        summary=summary, conflict=conflict, stages=stages, stage_index=index, next_stage=after, progress=progress,
+        size_label=gettext(SIZE_CLASS_LABELS[size]) if size else None, statuses=ZHUANJINGTEXIN_LABELS,
+        **_profile_choices(form),
+    ), status
+
+
+# --- wizard steps --------------------------------------------------------------------------------------------
+
+def _section(questionnaire: Questionnaire, section_id: str) -> Section:
+    section = next((s for s in questionnaire.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    return section
+
+
+def computed(item: Item, answers: Answers, lang: str) -> str | None:
+    """The computed answer of an item from its figures, as shown beside them (None if not computable)."""
+    figure = answers.derived.get(item.id)
+    value = answers.values.get(item.id)
+    if figure is None or not isinstance(value, str):
+        return None
+    band = isinstance(item.derive, BandDerivation)
+    shown = f"{format_figure(figure)}{item.derive.unit}" if band else f"{format_figure(figure * 100)}%"  # type: ignore[union-attr]
+    return computed_template().format(figure=shown, option=option_text(item, value, lang))
+
+
+def computed_template() -> str:
+    """The sentence that shows a computed answer; the page script fills it in too."""
+    return str(gettext("Computed from your figures: {figure} → “{option}”"))
+
+
+def derive_spec(item: Item) -> dict[str, Any] | None:
+    """What the browser needs to compute an answer live (the server computes it again on saving)."""
+    derive = item.derive
+    if derive is None:
+        return None
+    if isinstance(derive, BandDerivation):
+        quantity = derive.quantity
+        return {"kind": "band", "unit": derive.unit,
+                "quantity": [quantity.numerator, quantity.denominator, str(quantity.factor)],
+                "bands": [[b.option, None if b.lower is None else str(b.lower), b.lower_inclusive,
+                           None if b.upper is None else str(b.upper), b.upper_inclusive] for b in derive.bands]}
+    return {"kind": "change", "tolerance": str(derive.tolerance),
+            "current": [derive.current.numerator, derive.current.denominator, str(derive.current.factor)],
+            "previous": [derive.previous.numerator, derive.previous.denominator, str(derive.previous.factor)],
+            "options": [derive.increase, derive.same, derive.decrease]}
+
+
+@bp.route("/assess/<int:assessment_id>/step/<section_id>", methods=["GET", "POST"])
+def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str, int]:
+    """One section of the questionnaire; the answers are saved on the server when the user moves on."""
+    record = accessible(assessment_id)
+    if not record.draft:
+        return _frozen(record)
+    questionnaire, _model = content_of(record)
+    section = _section(questionnaire, section_id)
+    form_class = step_form_class(questionnaire, section.id)
+    saved = assessments.draft_answers(questionnaire, record)
+    shown = _shown_ids(questionnaire, saved)
+    errors: dict[str, list[str]] = {}
+    summary: list[FieldError] = []
+    status, conflict = 200, False
+    lang = current_language()
+    if request.method == "POST":
+        form: StepForm = form_class()
+        if form.validate():
+            action = request.form.get("action", "next")
+            try:
+                result = assessments.save_step(db(), questionnaire, record.id, section.id,
+                                               step_input(form, section, shown), form.posted_version())
+            except VersionConflict as exc:
+                db().rollback()
+                record, conflict, status = exc.current, True, 409
+                form.version.data = str(record.version)
+            else:
+                db().commit()
+                record = result.record
+                form.version.data = str(record.version)
+                if result.problems:
+                    status = 422
+                    errors, summary = step_errors(result.problems, questionnaire, lang)
+                elif result.revealed:
+                    flash(gettext("Your answers bring up more questions on this page."), "info")
+                    return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
+                                    + f"#item-{result.revealed[0]}", code=303)
+                else:
+                    return _after_step(record, questionnaire, section, action)
+            saved = assessments.draft_answers(questionnaire, record)
+            shown = _shown_ids(questionnaire, saved)
+    else:
+        form = form_class(data=step_initial(section, record.answers, record.data, record.version))
+    progress = assessments.completion(questionnaire, saved)
+    stages = _stages(record, questionnaire, progress)
+    before, after, index = _neighbours(stages, section.id)
+    items = [i for i in section.items if i.id in shown]
+    return render_template(
+        "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items, form=form,
+        errors=errors, summary=summary, conflict=conflict, stages=stages, stage_index=index, previous_stage=before,
+        next_stage=after, progress=progress, computed={i.id: computed(i, saved, lang) for i in items},
+        derive_specs={i.id: derive_spec(i) for i in items}, chosen=chosen, grid_name=grid_name, data_name=data_name,
+        first_control=first_control, computed_template=computed_template(),
+    ), status
+
+
+def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section: Section,
+                action: str) -> BaseResponse:
+    if action == "later":
+        flash(gettext("Your answers are saved."), "success")
+        return redirect(url_for(".link", assessment_id=record.id), code=303)
+    saved = assessments.draft_answers(questionnaire, record)
+    stages = _stages(record, questionnaire, assessments.completion(questionnaire, saved))
+    before, after, _index = _neighbours(stages, section.id)
+    target = before if action == "back" else after
+    return redirect(target.url if target is not None else url_for(".review", assessment_id=record.id), code=303)
+
+
+# --- review and submit ---------------------------------------------------------------------------------------
+
+def answer_text(item: Item, value: AnswerValue | None, lang: str) -> list[str]:
+    """An answer as lines of text for the review page."""
+    if value is None:
+        return []
+    if item.type in ("single", "multi"):
+        return [option_text(item, k, lang) for k in answer_keys(value)]
+    if item.type == "rating" and isinstance(value, int):
+        level = next((lv for lv in item.levels if lv.level == value), None)
+        return [f"{tr(level.title, lang)}：{tr(level.descriptor, lang)}" if level else str(value)]
+    if item.type == "grid" and isinstance(value, dict):
+        columns = {c.key: tr(c.text, lang) for c in item.columns}
+        lines = []
+        for row in item.rows:
+            cell = value.get(row.key)
+            cells = [cell] if isinstance(cell, str) else list(cell or ())
+            lines.append(f"{tr(row.text, lang)}: {'、'.join(columns.get(c, c) for c in cells) or '—'}")
+        return lines
+    unit = tr(item.unit, lang)
+    return [f"{value} {unit}".strip()]
+
+
+def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: list[Problem],
+            status: int, conflict: bool = False) -> tuple[str, int]:
+    lang = current_language()
+    saved = assessments.draft_answers(questionnaire, record)
+    progress = assessments.completion(questionnaire, saved)
+    shown = _shown_ids(questionnaire, saved)
+    missing = set(progress.missing)
+    sections = []
+    for section in questionnaire.sections:
+        rows = [ReviewRow(item, answer_text(item, saved.values.get(item.id), lang), item.id in missing,
+                          url_for(".step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}")
+                for item in section.items if item.id in shown]
+        if rows:
+            sections.append((section, rows))
+    profile = queries.get_profile(db(), record.enterprise_id) if record.enterprise_id else None
+    summary = []
+    for problem in problems:
+        item = questionnaire.item(problem.item) if problem.item else None
+        if item is not None:
+            section = next(s for s in questionnaire.sections if item in s.items)
+            summary.append(FieldError(
+                url_for(".step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}",
+                tr(item.short or item.text, lang), item_message(problem, item, lang)))
+        else:
+            summary.append(FieldError(url_for(".profile", assessment_id=record.id), gettext("Enterprise profile"),
+                                      problem.render(gettext)))
+    stages = _stages(record, questionnaire, progress)
+    regions, industries = site().regions, site().industries
+    return render_template(
+        "assess/review.html", record=record, questionnaire=questionnaire, sections=sections, progress=progress,
+        profile=profile, summary=summary, conflict=conflict, stages=stages, stage_index=len(stages) - 1,
+        form=_versioned(record.version), computed={i.id: computed(i, saved, lang) for i in questionnaire.items},
+        region_name=regions.full_name(profile.region_code) if profile else None,
+        industry_name=industries.name(profile.industry_code) if profile else None,
+        size_label=gettext(SIZE_CLASS_LABELS[profile.size]) if profile else None,
+        status_label=gettext(ZHUANJINGTEXIN_LABELS[profile.zhuanjingtexin]) if profile else None,
+    ), status
+
+
+def _versioned(version: int) -> VersionedActionForm:
+    form = VersionedActionForm()
+    form.version.data = str(version)
+    return form
+
+
+@bp.get("/assess/<int:assessment_id>/review")
+def review(assessment_id: int) -> str | BaseResponse | tuple[str, int]:
+    """Every answer with a link to change it; missing answers are highlighted."""
+    record = accessible(assessment_id)
+    if not record.draft:
+        return _frozen(record)
+    questionnaire, _model = content_of(record)
+    return _review(record, questionnaire, [], 200)
+
+
+@bp.post("/assess/<int:assessment_id>/submit")
+def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
+    """Freeze and score the assessment, or list what is still missing."""
+    record = accessible(assessment_id)
+    if not record.draft:
+        return _frozen(record)
+    questionnaire, model = content_of(record)
+    form = VersionedActionForm()
+    try:
+        record, _card = assessments.submit(db(), questionnaire, model, record.id, form.posted_version())
+    except Incomplete as exc:
+        db().rollback()
+        return _review(record, questionnaire, exc.problems, 422)
+    except VersionConflict as exc:
+        db().rollback()
+        return _review(exc.current, questionnaire, [], 409, conflict=True)
+    db().commit()
+    return redirect(url_for("results.show", assessment_id=record.id), code=303)
+
+
+@bp.post("/assess/<int:assessment_id>/reassess")
+def reassess(assessment_id: int) -> BaseResponse:
+    """Start a re-assessment: a new draft with this assessment's answers copied in."""
+    record = accessible(assessment_id)
+    if record.draft:
+        return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+    library = site().library
+    qid = record.questionnaire_id
+    if qid not in library.questionnaires:
+        abort(503)
+    started = assessments.reassess(db(), library.questionnaire(qid), library.default_model(qid), record.id,
+                                   user_id=user_id())
+    db().commit()
+    grant(started.record.id)
+    _remember_link(started.record.id, started.token)
+    flash(gettext("A new draft was made with your previous answers. Check and update them, then submit."), "success")
+    return redirect(url_for(".link", assessment_id=started.record.id), code=303)

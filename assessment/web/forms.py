@@ -1,0 +1,258 @@
+"""Forms: wizard steps composed from the questionnaire (one field factory per item type), profile and accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from assessment.domain.answers import AnswerValue
+from assessment.domain.questionnaire import GridRow, Item, Questionnaire, Section
+from assessment.services.assessments import StepInput
+
+FieldFactory = Callable[[Item], dict[str, UnboundField]]
+
+
+class VersionedForm(FlaskForm):  # type: ignore[misc]
+    """A form that carries the draft version it was rendered from, to catch edits made meanwhile elsewhere."""
+
+    version = HiddenField()
+
+    def posted_version(self) -> int:
+        """The version the page was rendered from (0 if missing or garbled, which always conflicts)."""
+        raw = self.version.data
+        return int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+
+
+class StepForm(VersionedForm):
+    """Base of the generated wizard-step forms."""
+
+    data_fields: Mapping[str, tuple[str, str]] = {}
+    """Form field name → (item id, data-field id), for the figures of computed answers."""
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A button-only form (start, submit, re-assess, new link, log out); it carries the CSRF token."""
+
+
+class VersionedActionForm(VersionedForm):
+    """A button-only form on a draft, e.g. submit."""
+
+
+def grid_name(item: Item, row: GridRow) -> str:
+    """The form name of one grid row."""
+    return f"{item.id}-{row.key}"
+
+
+def data_name(item: Item, field_id: str) -> str:
+    """The form name of one figure of a computed answer."""
+    return f"{item.id}-{field_id}"
+
+
+def _single(item: Item) -> dict[str, UnboundField]:
+    return {item.id: RadioField(choices=[(k, k) for k in item.option_keys], validate_choice=False)}
+
+
+def _multi(item: Item) -> dict[str, UnboundField]:
+    return {item.id: SelectMultipleField(choices=[(k, k) for k in item.option_keys], validate_choice=False)}
+
+
+def _rating(item: Item) -> dict[str, UnboundField]:
+    levels = [(str(lv.level), str(lv.level)) for lv in item.levels]
+    return {item.id: RadioField(choices=levels, validate_choice=False)}
+
+
+def _number(item: Item) -> dict[str, UnboundField]:
+    return {item.id: StringField()}
+
+
+def _grid(item: Item) -> dict[str, UnboundField]:
+    columns = [(c.key, c.key) for c in item.columns]
+    kind = SelectMultipleField if item.grid_multi else RadioField
+    return {grid_name(item, row): kind(choices=columns, validate_choice=False) for row in item.rows}
+
+
+FIELD_FACTORIES: dict[str, FieldFactory] = {
+    "single": _single,
+    "multi": _multi,
+    "rating": _rating,
+    "number": _number,
+    "grid": _grid,
+}
+
+
+@lru_cache(maxsize=256)
+def step_form_class(questionnaire: Questionnaire, section_id: str) -> type[StepForm]:
+    """The form class of one wizard step, built once per questionnaire version and section."""
+    section = next(s for s in questionnaire.sections if s.id == section_id)
+    attributes: dict[str, Any] = {}
+    data_fields: dict[str, tuple[str, str]] = {}
+    for item in section.items:
+        attributes.update(FIELD_FACTORIES[item.type](item))
+        for spec in item.fields:
+            attributes[data_name(item, spec.id)] = StringField()
+            data_fields[data_name(item, spec.id)] = (item.id, spec.id)
+    attributes["data_fields"] = data_fields
+    name = f"Step_{questionnaire.id}_{questionnaire.version}_{section_id}".replace("-", "_").replace(".", "_")
+    return type(name, (StepForm,), attributes)
+
+
+def _plain(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def step_initial(section: Section, answers: Mapping[str, Any], data: Mapping[str, Any],
+                 version: int) -> dict[str, Any]:
+    """The form's starting values from a stored draft."""
+    initial: dict[str, Any] = {"version": str(version)}
+    for item in section.items:
+        value = answers.get(item.id)
+        if item.type == "grid":
+            cells = value if isinstance(value, dict) else {}
+            for row in item.rows:
+                initial[grid_name(item, row)] = cells.get(row.key)
+        elif item.type == "rating" or item.type == "number":
+            initial[item.id] = None if value is None else str(value)
+        else:
+            initial[item.id] = value
+        for spec in item.fields:
+            raw = data.get(spec.id)
+            initial[data_name(item, spec.id)] = None if raw is None else str(raw)
+    return initial
+
+
+def _rating_value(raw: Any) -> Any:
+    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        return int(raw.strip())
+    return raw or None
+
+
+def step_input(form: StepForm, section: Section, shown: Iterable[str]) -> StepInput:
+    """The posted answers of the shown items and their figures, as raw values for the service."""
+    visible = set(shown)
+    answers: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    for item in section.items:
+        if item.id not in visible:
+            continue
+        if item.type == "grid":
+            cells: dict[str, Any] = {}
+            for row in item.rows:
+                cell = form[grid_name(item, row)].data
+                if item.grid_multi and cell:
+                    cells[row.key] = list(cell)
+                elif not item.grid_multi and cell:
+                    cells[row.key] = cell
+            answers[item.id] = cells if (cells or item.grid_multi) else None
+        elif item.type == "multi":
+            answers[item.id] = list(form[item.id].data or []) or None
+        elif item.type == "rating":
+            answers[item.id] = _rating_value(form[item.id].data)
+        else:
+            raw = form[item.id].data
+            answers[item.id] = raw.strip() if isinstance(raw, str) and raw.strip() else None
+        for spec in item.fields:
+            data[spec.id] = form[data_name(item, spec.id)].data
+    return StepInput(answers, data)
+
+
+def chosen(field: Field, value: str) -> bool:
+    """Whether an option is selected in a bound field (single, multi, rating or grid row)."""
+    current = field.data
+    if isinstance(current, (list, tuple)):
+        return value in [str(v) for v in current]
+    return current is not None and str(current) == value
+
+
+def answer_keys(value: AnswerValue | None) -> list[str]:
+    """The option keys of an answer (for review), in order."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple):
+        return list(value)
+    return []
+
+
+class ProfileForm(VersionedForm):
+    """The enterprise profile (企业基本信息)."""
+
+    name = StringField(_l("Registered name of the enterprise"))
+    uscc = StringField(_l("Unified social credit code"))
+    province = SelectField(_l("Province"), validate_choice=False)
+    city = SelectField(_l("City"), validate_choice=False)
+    county = SelectField(_l("County or district"), validate_choice=False)
+    section = SelectField(_l("Industry section (门类)"), validate_choice=False)
+    division = SelectField(_l("Industry division (大类)"), validate_choice=False)
+    employees = StringField(_l("Employees at the end of last year"))
+    revenue_10k_cny = StringField(_l("Operating revenue last year, in 10,000 yuan"))
+    zhuanjingtexin = RadioField(_l("专精特新 status"), validate_choice=False, default="none")
+    contact_name = StringField(_l("Contact person (optional)"))
+    contact_email = EmailField(_l("Contact email (optional)"))
+    contact_phone = StringField(_l("Contact phone (optional)"))
+    consent_statistics = BooleanField(_l("The anonymised result may be included in official statistics"))
+
+    def region_code(self) -> str:
+        """The most precise division chosen: county, else city, else province."""
+        for field in (self.county, self.city, self.province):
+            if field.data:
+                return str(field.data)
+        return ""
+
+    def industry_code(self) -> str:
+        """The division chosen, else the section."""
+        return str(self.division.data or self.section.data or "")
+
+    def fields(self) -> dict[str, Any]:
+        """The raw profile fields for the service."""
+        return {
+            "name": self.name.data, "uscc": self.uscc.data, "region_code": self.region_code(),
+            "industry_code": self.industry_code(), "employees": self.employees.data,
+            "revenue_10k_cny": self.revenue_10k_cny.data, "zhuanjingtexin": self.zhuanjingtexin.data or "none",
+            "contact_name": self.contact_name.data, "contact_email": self.contact_email.data,
+            "contact_phone": self.contact_phone.data, "consent_statistics": bool(self.consent_statistics.data),
+        }
+
+
+class RegisterForm(FlaskForm):  # type: ignore[misc]
+    """Create an account."""
+
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address")),
+                                                        Length(max=254, message=_l("The email address is too long"))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password")),
+        Length(min=10, max=200, message=_l("The password must have at least 10 characters"))])
+    confirm = PasswordField(_l("Password again"), validators=[
+        DataRequired(_l("Type the password again")),
+        EqualTo("password", message=_l("The two passwords are not the same"))])
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    """Log in."""
+
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address"))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
+
+
+class ResumeForm(FlaskForm):  # type: ignore[misc]
+    """Paste a resume link or token."""
+
+    link = StringField(_l("Your resume link"), validators=[DataRequired(_l("Paste the resume link you were given"))])

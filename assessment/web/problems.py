@@ -1,0 +1,113 @@
+"""Problems with answers, told to the respondent: a plain message per field and the error summary's links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext
+
+from assessment.domain.answers import Problem
+from assessment.domain.questionnaire import Item, Questionnaire, tr
+from assessment.web.forms import data_name
+
+# The engine's messages name item ids for developers; the page says the same thing beside the field.
+ITEM_MESSAGES: Mapping[str, Any] = {
+    "missing": lazy_gettext("Answer this question."),
+    "unknown_option": lazy_gettext("Choose one of the options shown."),
+    "list_for_single": lazy_gettext("Choose one of the options shown."),
+    "bad_multi": lazy_gettext("Choose one of the options shown."),
+    "rating_range": lazy_gettext("Choose one of the levels shown."),
+    "not_a_number": lazy_gettext("Enter a number, for example 120."),
+    "number_range": lazy_gettext("Enter a number from {low} to {high}."),
+    "bad_grid": lazy_gettext("Choose an answer in every row."),
+    "unknown_row": lazy_gettext("Choose an answer in every row."),
+    "unknown_column": lazy_gettext("Choose one of the options shown in every row."),
+    "grid_rows_missing": lazy_gettext("Choose an answer in every row; still open: {rows}."),
+    "contradicts_data": lazy_gettext("The figures you entered give “{derived}” ({figure}), but “{given}” is chosen. "
+                                     "Correct the figures or the choice."),
+}
+FIELD_MESSAGES: Mapping[str, Any] = {
+    "field_not_number": lazy_gettext("{field}: enter a number, for example 120."),
+    "field_not_integer": lazy_gettext("{field}: enter a whole number."),
+    "field_range": lazy_gettext("{field}: enter a number from {low} to {high}."),
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One message for the error summary: where to jump, what it concerns, what is wrong."""
+
+    target: str
+    label: str
+    message: str
+
+
+def option_text(item: Item, key: str, lang: str) -> str:
+    """An option's text, or its key if unknown."""
+    option = item.option(key)
+    return tr(option.text, lang) if option is not None else key
+
+
+def first_control(item: Item) -> str:
+    """The id of an item's first form control, where the error summary links to."""
+    if item.type in ("single", "multi") and item.options:
+        return f"{item.id}-{item.options[0].key}"
+    if item.type == "rating" and item.levels:
+        return f"{item.id}-{item.levels[0].level}"
+    if item.type == "grid" and item.rows and item.columns:
+        return f"{item.id}-{item.rows[0].key}-{item.columns[0].key}"
+    return item.id
+
+
+def item_message(problem: Problem, item: Item, lang: str) -> str:
+    """The message beside an item for one of its problems."""
+    params: dict[str, Any] = dict(problem.params)
+    if problem.code == "exclusive_mixed":
+        others = [option_text(item, k, lang) for k in str(params.get("others", "")).split(", ") if k]
+        joined = ("、" if lang == "zh" else ", ").join(f"“{o}”" for o in others)
+        return str(gettext("“{option}” cannot be chosen together with {others}. Untick one of them.")).format(
+            option=option_text(item, str(params.get("option")), lang), others=joined)
+    if problem.code == "contradicts_data":
+        params["derived"] = option_text(item, str(params.get("derived")), lang)
+        params["given"] = option_text(item, str(params.get("given")), lang)
+    template = ITEM_MESSAGES.get(problem.code)
+    if template is None:
+        return problem.render(gettext)
+    return str(template).format(**{k: "∞" if v is None else v for k, v in params.items()})
+
+
+def field_message(problem: Problem, item: Item, lang: str) -> str:
+    """The message beside a figure of a computed answer."""
+    fid = str(problem.params.get("field"))
+    spec = next((f for f in item.fields if f.id == fid), None)
+    params = {k: "∞" if v is None else v for k, v in problem.params.items()}
+    params["field"] = tr(spec.label, lang) if spec is not None else fid
+    template = FIELD_MESSAGES.get(problem.code)
+    return str(template).format(**params) if template is not None else problem.render(gettext)
+
+
+def step_errors(problems: Iterable[Problem], questionnaire: Questionnaire, lang: str,
+                ) -> tuple[dict[str, list[str]], list[FieldError]]:
+    """Messages by form-control group (item id or figure name) and the summary, in questionnaire order."""
+    owners = {f.id: item for item in questionnaire.items for f in item.fields}
+    beside: dict[str, list[str]] = {}
+    summary: list[tuple[int, FieldError]] = []
+    order = {item.id: n for n, item in enumerate(questionnaire.items)}
+    for problem in problems:
+        item = questionnaire.item(problem.item) if problem.item else owners.get(str(problem.params.get("field")))
+        if item is None:
+            continue
+        label = tr(item.short or item.text, lang)
+        if problem.item is None:
+            name = data_name(item, str(problem.params.get("field")))
+            message = field_message(problem, item, lang)
+            target = name
+        else:
+            name = item.id
+            message = item_message(problem, item, lang)
+            target = first_control(item)
+        beside.setdefault(name, []).append(message)
+        summary.append((order.get(item.id, 0), FieldError(target, label, message)))
+    return beside, [e for _, e in sorted(summary, key=lambda p: p[0])]

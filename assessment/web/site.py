@@ -1,0 +1,43 @@
+"""What a running site holds, loaded once by create_app: content, code lists and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assessment.content.loader import Library
+from assessment.domain.enterprise import Industries, Regions
+from assessment.domain.model import ScoringModel
+from assessment.domain.questionnaire import Questionnaire
+
+EXTENSION = "assessment"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The content library, the region and industry lists, and the database engine with its sessions."""
+
+    library: Library
+    regions: Regions
+    industries: Industries
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def questionnaire(self, ref: str) -> Questionnaire | None:
+        """The questionnaire for an `id@version` reference, if loaded."""
+        qid, _, version = ref.partition("@")
+        return self.library.questionnaires.get(qid, {}).get(version)
+
+    def model(self, ref: str) -> ScoringModel | None:
+        """The scoring model for an `id@version` reference, if loaded."""
+        mid, _, version = ref.partition("@")
+        return self.library.models.get(mid, {}).get(version)
+
+
+def site(app: Flask | None = None) -> Site:
+    """The current app's Site."""
+    found: Site = (app or current_app).extensions[EXTENSION]
+    return found
