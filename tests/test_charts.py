@@ -83,10 +83,11 @@ def test_radar_points_stay_inside_the_view_box_at_zero_and_one() -> None:
 
 
 def test_radar_value_zero_collapses_to_the_centre_and_one_reaches_the_outer_ring() -> None:
-    size = 320
-    zero = polygon_points(parse(radar_svg([("a", 0.0), ("b", 0.0), ("c", 0.0)], size=size)), "current")
-    assert all(abs(x - size / 2) < 0.1 and abs(y - size / 2) < 0.1 for x, y in zero)
-    full = parse(radar_svg([("a", 1.0), ("b", 1.0), ("c", 1.0)], size=size))
+    root = parse(radar_svg([("a", 0.0), ("b", 0.0), ("c", 0.0)], size=320))
+    _, _, w, _ = view_box(root)
+    zero = polygon_points(root, "current")
+    assert all(abs(x - w / 2) < 0.1 and abs(y - 320 / 2) < 0.1 for x, y in zero)
+    full = parse(radar_svg([("a", 1.0), ("b", 1.0), ("c", 1.0)], size=320))
     rings = polygon_points(full)
     outer = rings[9:12]  # four grid rings of three points; the last is 100 %
     assert polygon_points(full, "current") == outer
@@ -151,3 +152,18 @@ def test_scenario_matrix_heads_columns_with_level_names() -> None:
     names = ["一级", "二级", "三级", "四级"]
     shown = texts(parse(scenario_levels_svg([("产品设计", 1, 4, True)], level_names=names)))
     assert {"一级", "二级", "三级", "四级"} <= set(shown)
+
+
+def test_long_radar_labels_fit_inside_the_view_box() -> None:
+    axes = [("Digital foundation", 0.6), ("Digital management and organisation", 0.5), ("数字化成效与市场效益", 0.8)]
+    root = parse(radar_svg(axes, size=300))
+    _, _, w, _ = view_box(root)
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        spans = text.iter("{http://www.w3.org/2000/svg}tspan")
+        lines = ["".join(t.itertext()) for t in spans] or ["".join(text.itertext())]
+        anchor = text.get("text-anchor")
+        xs = [float(t.attrib["x"]) for t in text.iter() if "x" in t.attrib]
+        for x, line in zip(xs, lines, strict=False):
+            est = sum(10.5 if ord(ch) > 0x2E7F else 5.8 for ch in line)
+            left = x - est if anchor == "end" else (x - est / 2 if anchor == "middle" else x)
+            assert left >= 0 and left + est <= w, line

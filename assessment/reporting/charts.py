@@ -42,11 +42,14 @@ def _share(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
+def _columns(text: str) -> int:
+    """Display width in columns: CJK and other wide characters count two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _wrap(label: str, limit: int) -> list[str]:
     """A label split into lines of about `limit` columns (CJK characters count double), at most three."""
-
-    def width(s: str) -> int:
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
+    width = _columns
 
     if width(label) <= limit:
         return [label]
@@ -115,9 +118,16 @@ def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Se
               title: str = "", legend: Sequence[str] = ()) -> str:
     """A radar of 0–1 shares per axis, optionally with a second (previous) polygon; `legend` names the two."""
     n = len(axes)
-    margin = max(52.0, size * 0.2)
-    cx = cy = size / 2
-    radius = size / 2 - margin
+    font = 10.5
+    side_limit = 10  # columns: about five CJK characters per line beside the radar
+    labels = [f"{label} {_share(value):.0%}" for label, value in axes]
+    side = [k for k in range(n) if n >= 3 and abs(math.cos(-math.pi / 2 + 2 * math.pi * k / n)) >= 0.3]
+    # room beside the plot for the widest side label, so no label runs out of the view box
+    side_room = max([24.0, *(max(_columns(line) for line in _wrap(labels[k], side_limit)) * font * 0.55 + 4
+                             for k in side)])
+    radius = max(20.0, size / 2 - 40)
+    width = 2 * (radius + 12 + side_room)
+    cx, cy = width / 2, size / 2
     legend_h = 18 if legend and compare is not None else 0
     height = size + legend_h
     body: list[str] = []
@@ -149,7 +159,7 @@ def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Se
         for k, (_, value) in enumerate(axes):
             x, y = point(k, value)
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{PRIMARY}"/>')
-        for k, (label, value) in enumerate(axes):
+        for k in range(n):
             angle = -math.pi / 2 + 2 * math.pi * k / n
             lx = cx + (radius + 12) * math.cos(angle)
             ly = cy + (radius + 12) * math.sin(angle)
@@ -157,14 +167,14 @@ def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Se
             anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
             sin = math.sin(angle)
             ly += 10 if sin > 0.3 else (-6 if sin < -0.3 else 3)
-            limit = 16 if anchor == "middle" else max(8, int((margin - 14) / 5.5))
-            body.append(_text(lx, ly, f"{label} {_share(value):.0%}", size=10.5, anchor=anchor, limit=limit))
+            limit = int(width / (font * 0.55)) if anchor == "middle" else side_limit
+            body.append(_text(lx, ly, labels[k], size=font, anchor=anchor, limit=limit))
     else:
         # a radar needs three axes; fewer are drawn as plain rows so no data is lost
         for k, (label, value) in enumerate(axes):
             body.append(_text(12, 24 + 18 * k, f"{label} {_share(value):.0%}", size=11))
     if legend_h:
-        y = size + 10
+        y = size + 6
         body.append(_element("line", x1=cx - 120, y1=y, x2=cx - 104, y2=y, stroke=PRIMARY, stroke_width=2))
         body.append(_text(cx - 100, y + 3.5, legend[0], size=9))
         if len(legend) > 1:
@@ -175,7 +185,7 @@ def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Se
     if compare is not None:
         desc += " | " + "; ".join(f"{label}: {_share(compare[k]):.0%}" for k, (label, _) in enumerate(axes)
                                   if k < len(compare))
-    return _svg(size, height, title, desc, body)
+    return _svg(round(width), height, title, desc, body)
 
 
 def bars_svg(rows: Sequence[tuple[str, float, float]], *, width: int = 520, title: str = "") -> str:

@@ -1,0 +1,90 @@
+"""Wall time of the full PDF report for the reference's worked example, in Chinese and English, in one process.
+
+Prints the median (and range) after warm-up for: building ReportData, rendering HTML, the whole PDF; and, as the
+baseline, WeasyPrint rendering a one-page plain document in the same process, with the ratio between them.
+Goal: whole report at most 1.0 s median.
+Run: .venv/bin/python bench/report.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from weasyprint import HTML
+
+from assessment.content.loader import load_library
+from assessment.reporting.data import Recommendation, RoadmapStep
+from assessment.reporting.render import render_html, render_pdf
+from assessment.services.reports import build_report_data
+from assessment.services.scoring import score_document
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERS = ROOT / "tests" / "fixtures" / "miit-2024-worked-example.json"
+PROFILE = {"name": "苏州精工智造科技有限公司", "uscc": "91320594MA1XXXXX7K", "region": "江苏省苏州市",
+           "industry": "汽车零部件及配件制造", "size_class": "small", "zjtx_status": "innovative"}
+RECOMMENDATIONS = (
+    Recommendation("mes-lite", "轻量化MES生产执行系统", "示例服务商甲", "8–15 万元", "6–10 周",
+                   ("生产管控 三级→四级", "与质量管理、设备管理协同"), True),
+    Recommendation("eam-cloud", "设备管理云平台", "示例服务商乙", "3–6 万元/年", "4–6 周", ("设备管理 二级→三级",), True),
+    Recommendation("ehs-saas", "安全生产管理SaaS", "示例服务商丙", "2–4 万元/年", "3–5 周", ("安全生产 二级→三级",), True),
+)
+ROADMAP = (RoadmapStep("设备管理云平台", "3–6 万元", "4–6 周", "三级"),
+           RoadmapStep("轻量化MES", "8–15 万元", "6–10 周", "三级"))
+BASELINE_HTML = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>@page { size: A4 } '
+                 'body { font-family: "Noto Sans CJK SC", sans-serif }</style></head><body>'
+                 "<h1>中小企业数字化水平评测报告</h1><p>一页纯文本基准文档。A one-page plain baseline document.</p>"
+                 "</body></html>")
+
+
+def timed(run: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:
+    """Wall times of run() after `warmup` untimed calls."""
+    for _ in range(warmup):
+        run()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def show(label: str, times: list[float]) -> float:
+    """Print median and range; return the median."""
+    median = statistics.median(times)
+    print(f"{label:<40} median {median:6.3f} s   (min {min(times):.3f}, max {max(times):.3f}, n={len(times)})")
+    return median
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    lib = load_library(ROOT)
+    q, m = lib.questionnaire("miit-2024"), lib.model("miit-2024")
+    doc = json.loads(ANSWERS.read_text(encoding="utf-8"))
+    answers, card = score_document(q, m, doc)
+
+    def build(lang: str) -> object:
+        return build_report_data(q, m, answers, card, lang=lang, enterprise=PROFILE, date="2026-11-27",
+                                 recommendations=RECOMMENDATIONS, roadmap=ROADMAP, evidence=doc.get("evidence"))
+
+    baseline = show("baseline: one-page plain PDF", timed(lambda: HTML(string=BASELINE_HTML).write_pdf(), args.runs))
+    for lang in ("zh", "en"):
+        data = build(lang)
+        show(f"[{lang}] build ReportData", timed(lambda lang=lang: build(lang), args.runs))  # type: ignore[misc]
+        show(f"[{lang}] render HTML", timed(lambda data=data: render_html(data), args.runs))  # type: ignore[misc]
+        full = show(f"[{lang}] full report (data + HTML + PDF)",
+                    timed(lambda lang=lang: render_pdf(build(lang)), args.runs))  # type: ignore[misc]
+        pages = render_pdf(data).count(b"/Type /Page\n")
+        print(f"[{lang}] {'ratio to baseline':<35} {full / baseline:6.1f} x   goal ≤ 1.0 s: "
+              f"{'met' if full <= 1.0 else 'NOT met'}   ({pages or '?'} pages)")
+
+
+if __name__ == "__main__":
+    main()
