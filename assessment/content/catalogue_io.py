@@ -368,6 +368,8 @@ def _import(rows: Iterable[tuple[int, Mapping[str, Any]]], found_columns: Sequen
             errors.append(RowError(1, name or f"#{n + 1}", f"unknown column {name!r}; expected: {', '.join(expected)}"))
     missing = [c for c in expected if c not in found_columns]
     errors.extend(RowError(1, c, "column is missing") for c in missing)
+    if errors:  # with the columns wrong, every row would only repeat it
+        raise CatalogueImportInvalid(errors)
     entries: list[dict[str, Any]] = []
     row_numbers: list[int] = []
     for number, cells in rows:
@@ -377,8 +379,6 @@ def _import(rows: Iterable[tuple[int, Mapping[str, Any]]], found_columns: Sequen
         if not reader.problems:  # a row whose cells do not parse would only add echoes of the same problem
             entries.append(entry)
             row_numbers.append(number)
-    if missing:
-        raise CatalogueImportInvalid(errors)
     data = _header_data(header)
     data["entries"] = entries
     doc = Document(file, data, None)
