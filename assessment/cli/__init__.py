@@ -18,10 +18,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assessment.cli import recommend, scoring
+    from assessment.cli import recommend, report, scoring
 
     scoring.register(main)
     recommend.register(main)
+    report.register(main)
 
 
 _register()

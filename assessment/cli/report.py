@@ -1,0 +1,121 @@
+"""CLI command `report`: an answers file to a PDF (or HTML) report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+
+from assessment.cli.scoring import LANG, _pick, echo_errors, project_root, read_json
+from assessment.content.loader import load_library
+from assessment.domain.answers import AnswersInvalid
+from assessment.reporting.data import MODES
+from assessment.reporting.render import ReportError, render_html, render_pdf
+from assessment.services.language import translator
+from assessment.services.reports import build_report_data
+from assessment.services.scoring import score_document
+
+
+def _profile(path: Path | None) -> tuple[Mapping[str, str] | None, str | None]:
+    """The enterprise profile (a JSON object of strings), or an error message."""
+    if path is None:
+        return None, None
+    data, error = read_json(path)
+    if error is not None:
+        return None, error
+    if not isinstance(data, dict):
+        return None, f"{path}: the enterprise profile must be a JSON object"
+    bad = [k for k, v in data.items() if v is not None and not isinstance(v, (str, int))]
+    if bad:
+        return None, f"{path}: {bad[0]!r} must be text"
+    return {k: str(v) for k, v in data.items() if v is not None}, None
+
+
+def _evidence(doc: Any, path: Path) -> tuple[Mapping[str, str], str | None]:
+    """Evidence notes from the answers document's optional `evidence` object (item → note)."""
+    notes = doc.get("evidence") if isinstance(doc, dict) else None
+    if notes is None:
+        return {}, None
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        return {}, f"{path}: 'evidence' must be an object of item → note text"
+    return notes, None
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """Write the whole file or nothing: a temporary file beside the target, renamed over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def register(group: AppGroup) -> None:
+    """Add the `report` command to the `assessment` group."""
+
+    @group.command("report", with_appcontext=False)
+    @click.argument("answers_path", metavar="ANSWERS.json", type=click.Path(path_type=Path))
+    @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+                  help="Where to write the report (PDF, or HTML with --html).")
+    @click.option("--lang", type=LANG, default="zh", show_default=True)
+    @click.option("--enterprise", "profile_path", type=click.Path(path_type=Path),
+                  help="Enterprise profile JSON: name, uscc, region, industry, size_class, zjtx_status.")
+    @click.option("--model", "model_id", help="Scoring model id (default: the questionnaire's own model).")
+    @click.option("--mode", type=click.Choice(MODES), default="self", show_default=True)
+    @click.option("--date", "date", help="Assessment date (YYYY-MM-DD; default: today).")
+    @click.option("--html", "as_html", is_flag=True, help="Write the HTML the PDF is made from instead.")
+    def report_command(answers_path: Path, output: Path, lang: str, profile_path: Path | None, model_id: str | None,
+                       mode: str, date: str | None, as_html: bool) -> None:
+        """Write the assessment report for an answers file; exit 2 if the answers or profile are invalid."""
+        lib = load_library(project_root())
+        if lib.errors:
+            echo_errors(lib.errors)
+            sys.exit(2)
+        _ = translator(lang)
+        doc, error = read_json(answers_path)
+        if error is not None:
+            click.echo(error, err=True)
+            sys.exit(2)
+        questionnaire, model, error = _pick(lib, doc, model_id)
+        if error is not None:
+            click.echo(f"{answers_path}: {error}", err=True)
+            sys.exit(2)
+        try:
+            answers, card = score_document(questionnaire, model, doc)
+        except AnswersInvalid as exc:
+            for problem in exc.problems:
+                click.echo(f"{answers_path}: {problem.render(_)}", err=True)
+            sys.exit(2)
+        profile, error = _profile(profile_path)
+        if error is None:
+            evidence, error = _evidence(doc, answers_path)
+        if error is not None:
+            click.echo(error, err=True)
+            sys.exit(2)
+        if date is not None:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                click.echo(f"--date {date!r}: expected YYYY-MM-DD", err=True)
+                sys.exit(2)
+        chosen_mode = next(m for m in MODES if m == mode)
+        data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=profile,
+                                 mode=chosen_mode, date=date, evidence=evidence)
+        try:
+            content = render_html(data).encode("utf-8") if as_html else render_pdf(data)
+        except ReportError as exc:
+            click.echo(f"report not written: {exc}", err=True)
+            sys.exit(1)
+        write_atomically(output, content)
+        click.echo(f"{output}: {data.scorecard.level_name}, {len(content):,} bytes")
