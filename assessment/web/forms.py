@@ -7,7 +7,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +20,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -67,15 +68,15 @@ def data_name(item: Item, field_id: str) -> str:
 
 
 def _single(item: Item) -> dict[str, UnboundField]:
-    return {item.id: RadioField(choices=[(k, k) for k in item.option_keys], validate_choice=False)}
+    return {item.id: RadioField(choices=[SelectChoice(k) for k in item.option_keys], validate_choice=False)}
 
 
 def _multi(item: Item) -> dict[str, UnboundField]:
-    return {item.id: SelectMultipleField(choices=[(k, k) for k in item.option_keys], validate_choice=False)}
+    return {item.id: SelectMultipleField(choices=[SelectChoice(k) for k in item.option_keys], validate_choice=False)}
 
 
 def _rating(item: Item) -> dict[str, UnboundField]:
-    levels = [(str(lv.level), str(lv.level)) for lv in item.levels]
+    levels = [SelectChoice(str(lv.level)) for lv in item.levels]
     return {item.id: RadioField(choices=levels, validate_choice=False)}
 
 
@@ -84,7 +85,7 @@ def _number(item: Item) -> dict[str, UnboundField]:
 
 
 def _grid(item: Item) -> dict[str, UnboundField]:
-    columns = [(c.key, c.key) for c in item.columns]
+    columns = [SelectChoice(c.key) for c in item.columns]
     kind = SelectMultipleField if item.grid_multi else RadioField
     return {grid_name(item, row): kind(choices=columns, validate_choice=False) for row in item.rows}
 
@@ -195,20 +196,20 @@ def answer_keys(value: AnswerValue | None) -> list[str]:
 class ProfileForm(VersionedForm):
     """The enterprise profile (企业基本信息)."""
 
-    name = StringField(_l("Registered name of the enterprise"))
-    uscc = StringField(_l("Unified social credit code"))
-    province = SelectField(_l("Province"), validate_choice=False)
-    city = SelectField(_l("City"), validate_choice=False)
-    county = SelectField(_l("County or district"), validate_choice=False)
-    section = SelectField(_l("Industry section (门类)"), validate_choice=False)
-    division = SelectField(_l("Industry division (大类)"), validate_choice=False)
-    employees = StringField(_l("Employees at the end of last year"))
-    revenue_10k_cny = StringField(_l("Operating revenue last year, in 10,000 yuan"))
-    zhuanjingtexin = RadioField(_l("专精特新 status"), validate_choice=False, default="none")
-    contact_name = StringField(_l("Contact person (optional)"))
-    contact_email = EmailField(_l("Contact email (optional)"))
-    contact_phone = StringField(_l("Contact phone (optional)"))
-    consent_statistics = BooleanField(_l("The anonymised result may be included in official statistics"))
+    name = StringField(lazy_gettext("Registered name of the enterprise"))
+    uscc = StringField(lazy_gettext("Unified social credit code"))
+    province = SelectField(lazy_gettext("Province"), validate_choice=False)
+    city = SelectField(lazy_gettext("City"), validate_choice=False)
+    county = SelectField(lazy_gettext("County or district"), validate_choice=False)
+    section = SelectField(lazy_gettext("Industry section (门类)"), validate_choice=False)
+    division = SelectField(lazy_gettext("Industry division (大类)"), validate_choice=False)
+    employees = StringField(lazy_gettext("Employees at the end of last year"))
+    revenue_10k_cny = StringField(lazy_gettext("Operating revenue last year, in 10,000 yuan"))
+    zhuanjingtexin = RadioField(lazy_gettext("专精特新 status"), validate_choice=False, default="none")
+    contact_name = StringField(lazy_gettext("Contact person (optional)"))
+    contact_email = EmailField(lazy_gettext("Contact email (optional)"))
+    contact_phone = StringField(lazy_gettext("Contact phone (optional)"))
+    consent_statistics = BooleanField(lazy_gettext("The anonymised result may be included in official statistics"))
 
     def region_code(self) -> str:
         """The most precise division chosen: county, else city, else province."""
@@ -235,24 +236,24 @@ class ProfileForm(VersionedForm):
 class RegisterForm(FlaskForm):  # type: ignore[misc]
     """Create an account."""
 
-    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address")),
-                                                        Length(max=254, message=_l("The email address is too long"))])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Choose a password")),
-        Length(min=10, max=200, message=_l("The password must have at least 10 characters"))])
-    confirm = PasswordField(_l("Password again"), validators=[
-        DataRequired(_l("Type the password again")),
-        EqualTo("password", message=_l("The two passwords are not the same"))])
+    email = EmailField(lazy_gettext("Email address"), validators=[DataRequired(lazy_gettext("Enter your email address")),
+                                                        Length(max=254, message=lazy_gettext("The email address is too long"))])
+    password = PasswordField(lazy_gettext("Password"), validators=[
+        DataRequired(lazy_gettext("Choose a password")),
+        Length(min=10, max=200, message=lazy_gettext("The password must have at least 10 characters"))])
+    confirm = PasswordField(lazy_gettext("Password again"), validators=[
+        DataRequired(lazy_gettext("Type the password again")),
+        EqualTo("password", message=lazy_gettext("The two passwords are not the same"))])
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
     """Log in."""
 
-    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address"))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
+    email = EmailField(lazy_gettext("Email address"), validators=[DataRequired(lazy_gettext("Enter your email address"))])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(lazy_gettext("Enter your password"))])
 
 
 class ResumeForm(FlaskForm):  # type: ignore[misc]
     """Paste a resume link or token."""
 
-    link = StringField(_l("Your resume link"), validators=[DataRequired(_l("Paste the resume link you were given"))])
+    link = StringField(lazy_gettext("Your resume link"), validators=[DataRequired(lazy_gettext("Paste the resume link you were given"))])
