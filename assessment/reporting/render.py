@@ -159,8 +159,9 @@ def font_available(family: str) -> bool:
         fontconfig.FcPatternDestroy(pattern)
 
 
-def require_font(family: str = CJK_FONT) -> None:
+def require_font(family: str | None = None) -> None:
     """Raise ReportError unless the CJK font the report is set in is installed."""
+    family = family or CJK_FONT
     if not font_available(family):
         raise ReportError(f"font {family!r} is not installed, so Chinese text cannot be set; "
                           "install Debian's fonts-noto-cjk (`make install` does) and check with `fc-list :lang=zh`")
@@ -179,4 +180,8 @@ def render_pdf(data: ReportData, *, templates: Path | None = None) -> bytes:
         raise ReportError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):
         raise ReportError("PDF rendering produced no document")
+    used = {font.family for font in document.fonts.values()}
+    if CJK_FONT not in used:
+        # fontconfig fell back to another face (e.g. the Japanese one), which sets Chinese in wrong glyph forms
+        raise ReportError(f"the PDF was set in {', '.join(sorted(used)) or 'no font'}, not {CJK_FONT!r}")
     return pdf
