@@ -148,7 +148,7 @@ def renew_link(assessment_id: int) -> BaseResponse:
 
 
 @bp.get("/resume/<token>")
-@limiter.limit(resume_limit)
+@limiter.shared_limit(resume_limit, scope="resume")
 def resume(token: str) -> BaseResponse | tuple[str, int]:
     """Open the one assessment this token belongs to, in this browser."""
     record = assessments.open_with_token(db(), token)
@@ -162,7 +162,7 @@ def resume(token: str) -> BaseResponse | tuple[str, int]:
 
 
 @bp.route("/resume", methods=["GET", "POST"])
-@limiter.limit(resume_limit, methods=["POST"])
+@limiter.shared_limit(resume_limit, scope="resume", methods=["POST"])
 def resume_form() -> str | BaseResponse | tuple[str, int]:
     """Paste a resume link (or just its token) to continue."""
     form = ResumeForm()

@@ -65,7 +65,7 @@ def _signed_in(record: UserRecord) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope="login", methods=["POST"])
 def register() -> str | BaseResponse | tuple[str, int]:
     """Create an account; assessments opened in this browser move into it."""
     form = RegisterForm()
@@ -90,7 +90,7 @@ def register() -> str | BaseResponse | tuple[str, int]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope="login", methods=["POST"])
 def login() -> str | BaseResponse | tuple[str, int]:
     """Log in with email and password."""
     form = LoginForm()
