@@ -165,6 +165,16 @@ def test_enterprise_size_and_zjtx_codes_become_labels() -> None:
     assert report().enterprise.is_empty
 
 
+def test_a_profile_with_codes_shows_region_industry_and_size_by_name() -> None:
+    profile = {"name": "苏州精工", "region_code": "320506", "industry_code": "C3670", "employees": "210",
+               "revenue_10k_cny": "12600", "zhuanjingtexin": "national_little_giant"}
+    ent = report("zh", enterprise=profile).enterprise
+    assert ent.region == "江苏省苏州市吴中区"
+    assert ent.industry == "汽车零部件及配件制造（C3670）"
+    assert ent.size_class == "小型企业"
+    assert ent.zjtx_status == "专精特新“小巨人”企业"
+
+
 def test_report_id_is_stable_for_the_same_answers_and_date() -> None:
     assert report().assessment.report_id == report().assessment.report_id
     assert report().assessment.report_id.startswith("DR-20261127-")

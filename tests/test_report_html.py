@@ -148,3 +148,17 @@ def test_a_missing_template_gives_a_clear_report_error(tmp_path: Path) -> None:
 
 def test_the_shipped_templates_live_in_reports_templates() -> None:
     assert (TEMPLATES_DIR / "report.html").is_file() and (TEMPLATES_DIR / "report.css").is_file()
+
+
+def test_reporting_imports_only_the_domain_jinja_and_weasyprint() -> None:
+    import ast
+
+    allowed = ("assessment.domain", "assessment.reporting", "jinja2", "markupsafe", "babel", "weasyprint")
+    package = Path(render_html.__code__.co_filename).parent
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            for name in names:
+                if name.startswith(("flask", "sqlalchemy", "wtforms", "assessment.")):
+                    assert name.startswith(allowed), f"{source.name} imports {name}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
-from assessment.domain.answers import Answers, answers_to_document
+from assessment.content import codes
+from assessment.domain.answers import Answers, answers_to_document, to_fraction
+from assessment.domain.enterprise import size_class
 from assessment.domain.explanation import LevelStory, number, tell
 from assessment.domain.model import RatingCondition, ScoreCondition, ScoringModel
 from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, tr
@@ -45,7 +48,7 @@ ENTERPRISE_KEYS: Mapping[str, tuple[str, ...]] = {
     "region": ("region", "region_name"),
     "industry": ("industry", "industry_name"),
     "size_class": ("size_class", "size", "size_class_label"),
-    "zjtx_status": ("zjtx_status", "zjtx", "specialized_status"),
+    "zjtx_status": ("zjtx_status", "zhuanjingtexin", "zjtx"),
 }
 
 
@@ -60,14 +63,35 @@ def _size_labels(_: Callable[[str], str]) -> Mapping[str, str]:
 
 def _zjtx_labels(_: Callable[[str], str]) -> Mapping[str, str]:
     return {"none": _("Not certified"), "innovative": _("Innovative SME"),
-            "provincial": _("Provincial 专精特新 SME"), "little_giant": _("专精特新 “little giant”")}
+            "provincial": _("Provincial 专精特新 SME"), "little_giant": _("专精特新 “little giant”"),
+            "national_little_giant": _("专精特新 “little giant”")}
+
+
+def _from_codes(profile: Mapping[str, str]) -> dict[str, str]:
+    """Region, industry and size class from the profile's GB/T 2260 / GB/T 4754 codes and figures (see
+    docs/enterprise-profile.md), for profiles that carry codes rather than names."""
+    out: dict[str, str] = {}
+    region_code = str(profile.get("region_code") or "").strip()
+    industry_code = str(profile.get("industry_code") or "").strip()
+    if region_code:
+        out["region"] = codes.regions().full_name(region_code, "") or region_code
+    if industry_code:
+        name = codes.industries().name(industry_code)
+        out["industry"] = f"{name}（{industry_code}）" if name else industry_code
+    employees = to_fraction(profile.get("employees"))
+    if employees is not None and employees >= 0 and employees.denominator == 1:
+        revenue = to_fraction(profile.get("revenue_10k_cny"))
+        with contextlib.suppress(ValueError):  # figures that cannot class the enterprise leave the size out
+            out["size_class"] = size_class(industry_code or None, int(employees),
+                                           revenue if revenue is not None and revenue >= 0 else None)
+    return out
 
 
 def enterprise_block(profile: Mapping[str, str] | None, translate: Callable[[str], str]) -> Enterprise:
-    """The enterprise block from a profile mapping; known size and 专精特新 codes become labels."""
+    """The enterprise block from a profile mapping; codes become names, known size and 专精特新 codes labels."""
     if not profile:
         return Enterprise()
-    found: dict[str, str] = {}
+    found = _from_codes(profile)
     for key, spellings in ENTERPRISE_KEYS.items():
         for spelling in spellings:
             value = profile.get(spelling)
