@@ -241,6 +241,7 @@ class SolutionIndex:
 
     catalogues: tuple[Catalogue, ...]
     solutions: tuple[Solution, ...]
+    questionnaires: tuple[str, ...]
     vectorizer: TfidfVectorizer
     matrix: Any
 
@@ -263,10 +264,11 @@ def solution_text(solution: Solution) -> str:
 @lru_cache(maxsize=16)
 def index_catalogues(catalogues: tuple[Catalogue, ...]) -> SolutionIndex:
     """Fit the text index once per set of catalogues (cached by identity)."""
-    solutions = tuple(sorted((s for c in catalogues for s in c.solutions), key=lambda s: s.key))
+    pairs = sorted(((s, c.questionnaire) for c in catalogues for s in c.solutions), key=lambda p: p[0].key)
+    solutions = tuple(s for s, _q in pairs)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
     matrix = vectorizer.fit_transform([solution_text(s) for s in solutions]) if solutions else None
-    return SolutionIndex(catalogues, solutions, vectorizer, matrix)
+    return SolutionIndex(catalogues, solutions, tuple(q for _s, q in pairs), vectorizer, matrix)
 
 
 # ---------------------------------------------------------------- the engine, as the planner sees it
@@ -301,7 +303,7 @@ def _rules(questionnaire: Questionnaire, model: ScoringModel) -> _Rules:
     points: dict[str, Mapping[str, Fraction]] = {}
     for node in model.nodes.values():
         scorer = node.scorer
-        if scorer is not None and scorer.method == "options":
+        if scorer is not None and scorer.method in ("options", "grid"):
             points[scorer.item] = scorer.points
     score_conds = [c for lv in model.levels for c in lv.conditions if isinstance(c, ScoreCondition)]
     nodes = tuple(sorted({c.node for c in score_conds}))
@@ -359,7 +361,7 @@ class _Planner:
         nums = dict(state.nums)
         ratings = state.ratings
         for item, new in changes.items():
-            key = (item, state.values.get(item), new)
+            key = (item, _hashable(state.values.get(item)), _hashable(new))
             delta = self._deltas.get(key)
             if delta is None:
                 trial = self.score({**state.values, item: new})
@@ -540,7 +542,33 @@ def _item_moves(rules: _Rules, values: Mapping[str, AnswerValue]) -> list[tuple[
                 p = pts.get(key, Fraction(0))
                 if p > now:
                     moves.append((iid, key, tiers.index(p) + 1))
+        elif item.type == "grid":
+            moves.extend((iid, cells, 1) for cells in _grid_moves(item, pts, current))
     return moves
+
+
+def _grid_moves(item: Item, pts: Mapping[str, Fraction], current: AnswerValue | None) -> list[dict[str, Any]]:
+    """One row moved to a higher-scoring column (or, for a multi grid, one more column ticked)."""
+    cells: dict[str, Any] = dict(current) if isinstance(current, Mapping) else {}
+    out: list[dict[str, Any]] = []
+    columns = [c.key for c in item.columns]
+    for row in item.rows:
+        have = cells.get(row.key)
+        if item.grid_multi:
+            ticked = set(have) if isinstance(have, tuple) else set()
+            out.extend({**cells, row.key: tuple(c for c in columns if c in ticked or c == key)}
+                       for key in columns if key not in ticked and pts.get(key, Fraction(0)) > 0)
+        else:
+            now = pts.get(have, Fraction(-1)) if isinstance(have, str) else Fraction(-1)
+            out.extend({**cells, row.key: key} for key in columns if pts.get(key, Fraction(0)) > now)
+    return out
+
+
+def _hashable(value: AnswerValue | None) -> Any:
+    """Grid answers are mappings; the change cache needs a hashable form."""
+    if isinstance(value, Mapping):
+        return tuple(sorted(value.items()))
+    return value
 
 
 def _rating_moves(rules: _Rules, values: Mapping[str, AnswerValue]) -> list[tuple[str, AnswerValue, int]]:
@@ -561,6 +589,9 @@ def _steps_between(rules: _Rules, iid: str, before: AnswerValue | None, after: A
     if item.type == "multi" and isinstance(after, tuple):
         was = set(before) if isinstance(before, tuple) else set()
         return len(set(after) - was)
+    if item.type == "grid" and isinstance(after, Mapping):
+        old: Mapping[str, Any] = before if isinstance(before, Mapping) else {}
+        return sum(1 for row, cell in after.items() if old.get(row) != cell)
     pts = rules.points.get(iid, {})
     now = pts.get(before, Fraction(-1)) if isinstance(before, str) else Fraction(-1)
     tiers = sorted({p for p in pts.values() if p > now})
@@ -673,6 +704,14 @@ def _upgrade_reason(rules: _Rules, upgrade: Upgrade) -> Reason:
     if item.type == "rating":
         return Reason("raise_rating", N_("raise {item} from L{before} to L{after}"),
                       {"item": _item_name(rules, upgrade.item), "before": upgrade.before or 0, "after": upgrade.after})
+    if item.type == "grid" and isinstance(upgrade.after, Mapping):
+        old: Mapping[str, Any] = upgrade.before if isinstance(upgrade.before, Mapping) else {}
+        rows = [r for r in item.rows if old.get(r.key) != upgrade.after.get(r.key)]
+        sep = {"zh": "、"}
+        langs = rules.questionnaire.languages
+        return Reason("improve_rows", N_("{item}: move up on {rows}"),
+                      {"item": _item_name(rules, upgrade.item),
+                       "rows": {lang: sep.get(lang, ", ").join(tr(r.text, lang) for r in rows) for lang in langs}})
     if item.type == "multi":
         was = set(upgrade.before) if isinstance(upgrade.before, tuple) else set()
         added = [k for k in upgrade.after if k not in was]  # type: ignore[union-attr]
@@ -887,24 +926,36 @@ def _prune(planner: _Planner, level: int, start: _State, path: _Path) -> _Path:
 
 
 def _stage_path(planner: _Planner, level: int, start: _State, pool: Sequence[_Candidate],
-                budget: int | None) -> tuple[_Path, bool]:
+                dear: Sequence[_Candidate], budget: int | None) -> tuple[_Path, bool]:
     """The cheapest path found to a level within the budget, and whether the catalogue can reach it at all.
 
-    Greedy by shortfall removed per CNY, then pruned; when greedy stalls (a step that only unlocks others),
-    every applicable solution is adopted and then pruned, which reaches the level whenever any combination does.
+    Greedy by shortfall removed per CNY, then pruned. When greedy stalls (a step that only unlocks others, or
+    the budget), every applicable solution is adopted and then pruned, which reaches the level whenever any
+    combination does; `dear` holds the solutions priced above the budget, so "catalogue" and "budget" blockers
+    are told apart.
     """
     greedy = _greedy(planner, level, start, pool, budget)
     if greedy.reached:
         return _prune(planner, level, start, greedy), True
-    closure = _closure(planner, level, start, pool)
+    wide = sorted([*pool, *dear], key=lambda c: c.order)
+    closure = _closure(planner, level, start, wide)
     if not closure.reached:
         return greedy, False
-    paths = [_prune(planner, level, start, closure)]
-    if budget is not None:
-        unbounded = _greedy(planner, level, start, pool, None)
-        if unbounded.reached:
-            paths.append(_prune(planner, level, start, unbounded))
-    return min(paths, key=lambda p: (sum(c.solution.price.max_cny for c in p.steps), len(p.steps))), True
+    paths: list[_Path] = []
+    within = _closure(planner, level, start, pool) if dear else closure
+    if within.reached:
+        paths.append(_prune(planner, level, start, within))
+    unbounded = _greedy(planner, level, start, wide, None)
+    if unbounded.reached:
+        paths.append(_prune(planner, level, start, unbounded))
+    if not paths:
+        paths.append(_prune(planner, level, start, closure))
+
+    def rank(path: _Path) -> tuple[bool, int, int]:
+        cost = sum(c.solution.price.max_cny for c in path.steps)
+        return budget is not None and cost > budget, cost, len(path.steps)
+
+    return min(paths, key=rank), True
 
 
 # ---------------------------------------------------------------- the advice
@@ -922,6 +973,8 @@ def _gap_text(rules: _Rules, gaps: Sequence[LevelGap]) -> str:
                 for lv in item.levels:
                     if low < lv.level <= u.after:
                         parts.extend(lv.descriptor.values())
+            elif item.type == "grid" and isinstance(u.after, Mapping):
+                parts.extend(t for r in item.rows if r.key in u.after for t in r.text.values())
             else:
                 keys = u.after if isinstance(u.after, tuple) else (str(u.after),)
                 parts.extend(t for o in item.options if o.key in keys for t in o.text.values())
@@ -949,19 +1002,20 @@ def recommend(questionnaire: Questionnaire, model: ScoringModel, answers: Answer
 
     similarity = index.similarity(_gap_text(rules, gaps))
     top_similarity = float(similarity.max()) if len(similarity) else 0.0
-    cat_questionnaire = {c.ref: c.questionnaire for c in index.catalogues}
     excluded: dict[str, int] = {}
     pool: list[_Candidate] = []
-    for n, sol in enumerate(index.solutions):
-        rule = exclusion(sol, profile, options, questionnaire.id, cat_questionnaire[sol.provenance.catalogue])
+    over_budget: list[_Candidate] = []  # eligible but for the price: tells "budget" from "catalogue" blockers
+    for n, (sol, for_questionnaire) in enumerate(zip(index.solutions, index.questionnaires, strict=True)):
+        rule = exclusion(sol, profile, options, questionnaire.id, for_questionnaire)
         if rule is not None:
             excluded[rule] = excluded.get(rule, 0) + 1
-            continue
+            if rule != "budget":
+                continue
         sim = float(similarity[n]) / top_similarity if top_similarity > 0 else 0.0
-        pool.append(_Candidate(sol, _cost(sol), sim, n))
+        (pool if rule is None else over_budget).append(_Candidate(sol, _cost(sol), sim, n))
 
     recommendations = _rank(planner, card, start, stage_levels, pool, profile, options)
-    roadmap = _roadmap(planner, card, start, goal, stage_levels, pool, options.budget_cny)
+    roadmap = _roadmap(planner, card, start, goal, stage_levels, pool, over_budget, options.budget_cny)
     return Advice(questionnaire.ref, model.ref, card.level, model.level_def(card.level).name, goal, gaps,
                   recommendations, roadmap, dict(sorted(excluded.items())), tuple(notes),
                   tuple(c.ref for c in index.catalogues))
@@ -1015,7 +1069,7 @@ def _rank(planner: _Planner, card: Scorecard, start: _State, stage_levels: Seque
 
 
 def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage_levels: Sequence[int],
-             pool: Sequence[_Candidate], budget: int | None) -> Roadmap:
+             pool: Sequence[_Candidate], dear: Sequence[_Candidate], budget: int | None) -> Roadmap:
     """Stages to each level up to the goal: steps with cumulative cost, time and the engine's level after each."""
     rules = planner.rules
     model = rules.model
@@ -1044,11 +1098,11 @@ def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage
             continue
         left = None if budget is None else budget - totals[1]
         remaining = [c for c in pool if c.solution.key not in used]
-        path, closable = _stage_path(planner, level, state, remaining, left)
+        path, closable = _stage_path(planner, level, state, remaining, dear, left)
         stage_max = sum(c.solution.price.max_cny for c in path.steps)
         if not (path.reached and (left is None or stage_max <= left)):
             blocked = level
-            stages.append(_blocked_stage(planner, level, state, remaining, path, closable, left))
+            stages.append(_blocked_stage(planner, level, state, [*remaining, *dear], path, closable, left))
             continue
         steps: list[RoadmapStep] = []
         stage_totals = [0, 0, 0, 0]
