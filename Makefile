@@ -53,14 +53,15 @@ run: install
 	$(BIN)/assessment validate
 	$(BIN)/assessment db upgrade
 	$(BIN)/assessment content sync
-	$(BIN)/assessment run --host $(HOST) --port $(PORT)
+	@# plain http on the local machine: session cookies must not be marked Secure here (see docs/web.md)
+	ASSESSMENT_COOKIE_SECURE=false $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
 # The whole suite: lint, types, architecture contracts, then pytest on SQLite and on a throw-away PostgreSQL.
 test: install
 	$(BIN)/ruff check assessment tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	scripts/with-postgres $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	ASSESSMENT_REQUIRE_POSTGRES=1 scripts/with-postgres $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check assessment tests bench

@@ -114,5 +114,8 @@ def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     }
     if code not in titles:
         return error
+    if code == 503 and error.description == "report":
+        messages[503] = gettext("The PDF report cannot be made on this server right now. The results page shows "
+                                "everything the report contains.")
     return render_template("errors/error.html", code=code, title=titles[code],
                            message=messages.get(code, error.description or "")), code

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from assessment.db import queries
+from assessment.db.queries import AssessmentRecord
+from assessment.domain.enterprise import ZHUANJINGTEXIN_LABELS
 from assessment.domain.explanation import Story, tell
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, tr
 from assessment.domain.scoring import Scorecard
 from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
+from assessment.reporting.data import MODES, Mode
+from assessment.reporting.render import ReportError, render_pdf
 from assessment.services import assessments
 from assessment.services.assessments import Comparison
+from assessment.services.reports import build_report_data
 from assessment.services.scoring import scorecard_document
 from assessment.web.access import accessible, content_of
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
+from assessment.web.site import site
 
 bp = Blueprint("results", __name__)
 
@@ -107,3 +114,47 @@ def show(assessment_id: int) -> str | BaseResponse:
         caveats=[tr(c, lang) for c in model.caveats], form=ActionForm(), translate=gettext,
         **_charts(questionnaire, model, card, comparison, lang),
     )
+
+
+def _enterprise(record: AssessmentRecord) -> dict[str, str]:
+    """The report's enterprise block from the profile frozen with the result."""
+    frozen = (record.scorecard or {}).get("profile") or {}
+    if not frozen:
+        return {}
+    regions, industries = site().regions, site().industries
+    status = frozen.get("zhuanjingtexin", "none")
+    return {
+        "name": str(frozen.get("name", "")), "uscc": str(frozen.get("uscc", "")),
+        "region": regions.full_name(str(frozen.get("region_code", ""))) or "",
+        "industry": " ".join(filter(None, (str(frozen.get("industry_code", "")),
+                                           industries.name(str(frozen.get("industry_code", ""))) or ""))),
+        "size_class": str(frozen.get("size_class", "")),
+        "zjtx_status": gettext(ZHUANJINGTEXIN_LABELS[status]) if status in ZHUANJINGTEXIN_LABELS else str(status),
+    }
+
+
+@bp.get("/results/<int:assessment_id>/report.pdf")
+def report(assessment_id: int) -> Response | BaseResponse:
+    """The result as a PDF report in the visitor's language."""
+    record = accessible(assessment_id)
+    if record.draft:
+        return redirect(url_for("assess.review", assessment_id=record.id), code=303)
+    questionnaire, model = content_of(record)
+    lang = current_language()
+    answers, card = assessments.result(questionnaire, model, record)
+    previous_record = queries.previous_submitted(db(), record)
+    previous = None
+    if previous_record is not None and (previous_record.questionnaire_ref, previous_record.model_ref) == (
+            record.questionnaire_ref, record.model_ref) and previous_record.submitted_at is not None:
+        _old_answers, old_card = assessments.result(questionnaire, model, previous_record)
+        previous = (previous_record.submitted_at.date().isoformat(), old_card)
+    submitted = record.submitted_at.date() if record.submitted_at else None
+    mode: Mode = next((m for m in MODES if m == record.mode), "self")
+    data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=_enterprise(record),
+                             mode=mode, date=submitted, previous=previous)
+    try:
+        content = render_pdf(data)
+    except ReportError:
+        abort(503, description="report")
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="assessment-{record.id}.pdf"'})

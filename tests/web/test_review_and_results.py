@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from journey import Journey, worked_example
@@ -144,3 +146,24 @@ def test_reassessing_a_draft_just_continues_it(journey: Journey) -> None:
     assessment_id = journey.start()
     response = journey.client.post(f"/assess/{assessment_id}/reassess")
     assert response.headers["Location"] == f"/assess/{assessment_id}"
+
+
+def test_report_downloads_as_a_pdf_with_the_enterprise_and_level(journey: Journey, tmp_path: Path) -> None:
+    assessment_id = journey.complete()
+    page = journey.client.get(f"/results/{assessment_id}").text
+    assert f'href="/results/{assessment_id}/report.pdf"' in page
+    response = journey.client.get(f"/results/{assessment_id}/report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert f'filename="assessment-{assessment_id}.pdf"' in response.headers["Content-Disposition"]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "北京精工机械有限公司" in text and "三级" in text
+
+
+def test_report_of_a_draft_leads_to_its_review(journey: Journey) -> None:
+    assessment_id = journey.start()
+    response = journey.client.get(f"/results/{assessment_id}/report.pdf")
+    assert response.status_code == 303
