@@ -6,6 +6,8 @@ from fractions import Fraction
 from typing import Any
 
 from flask import Flask, request
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from flask_login import current_user
 
 from assessment.domain.explanation import number
@@ -13,9 +15,10 @@ from assessment.domain.questionnaire import Text, tr
 from assessment.web.language import HTML_LANG, NAMES, current_language
 
 
-def text(value: Text | None) -> str:
-    """Content text (a {lang: str} mapping) in the current language."""
-    return tr(value, current_language())
+@pass_context
+def text(context: Context, value: Text | None) -> str:
+    """Content text (a {lang: str} mapping) in the page's language."""
+    return tr(value, context.get("lang") or current_language())
 
 
 def figure(value: Any) -> str:
