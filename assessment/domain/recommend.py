@@ -33,6 +33,8 @@ RANK_WEIGHTS = (0.55, 0.25, 0.20)
 MAX_ROADMAP_STEPS = 40
 # Normalised text similarity at which a solution is said to match the gap description.
 SIMILAR_ENOUGH = 0.5
+# The text index costs time per character of the query; the next level's needs come first and fill it.
+GAP_TEXT_CHARS = 1200
 
 SIZE_NAMES: Mapping[str, Text] = {
     "large": {"zh": "大型", "en": "large"},
@@ -343,6 +345,9 @@ class _Planner:
         self.answers = answers
         self._deltas: dict[tuple[str, Any, Any], tuple[tuple[str, int], ...]] = {}
         self._memo: tuple[Mapping[str, int], int, int] | None = None
+        self.moves: dict[tuple[str, Any], list[tuple[str, AnswerValue, int]]] = {}
+        self._effects: dict[tuple[str, tuple[Any, ...]], dict[str, AnswerValue] | None] = {}
+        self._touched: dict[str, tuple[str, ...]] = {}
 
     def score(self, values: Mapping[str, AnswerValue]) -> Scorecard:
         a = self.answers
@@ -358,6 +363,15 @@ class _Planner:
 
     def shift(self, state: _State, changes: Mapping[str, AnswerValue]) -> _State:
         """The state after some answer changes."""
+        nums, ratings = self._moved(state, changes)
+        return _State({**state.values, **changes}, nums, ratings)
+
+    def peek(self, level: int, state: _State, changes: Mapping[str, AnswerValue]) -> int:
+        """The shortfall for a level after some answer changes, without building the new state."""
+        nums, ratings = self._moved(state, changes)
+        return self._shortfall(level, nums, ratings)
+
+    def _moved(self, state: _State, changes: Mapping[str, AnswerValue]) -> tuple[dict[str, int], Mapping[str, int]]:
         nums = dict(state.nums)
         ratings = state.ratings
         for item, new in changes.items():
@@ -373,19 +387,22 @@ class _Planner:
                 if ratings is state.ratings:
                     ratings = dict(ratings)
                 ratings[item] = new if isinstance(new, int) else 0  # type: ignore[index]
-        return _State({**state.values, **changes}, nums, ratings)
+        return nums, ratings
 
     def shortfall(self, level: int, state: _State) -> int:
         """Points plus weighted rating steps still missing for a level's conditions, in units (0: all hold)."""
+        return self._shortfall(level, state.nums, state.ratings)
+
+    def _shortfall(self, level: int, nums: Mapping[str, int], ratings: Mapping[str, int]) -> int:
         target = self.rules.targets.get(level)
         if target is None:
             return 0
         total = 0
         for node, scale, threshold, strict in target.scores:
-            short = threshold - state.nums[node] * scale + (1 if strict else 0)
+            short = threshold - nums[node] * scale + (1 if strict else 0)
             if short > 0:
                 total += short
-        return total + self._ratings_short(target, state.ratings)
+        return total + self._ratings_short(target, ratings)
 
     def _ratings_short(self, target: _Target, ratings: Mapping[str, int]) -> int:
         # Item moves leave the ratings object untouched, so one remembered answer saves most of the work.
@@ -421,6 +438,16 @@ class _Planner:
 
     def apply(self, solution: Solution, values: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | None:
         """The answer changes a solution's declared effects make, or None when none of them changes anything."""
+        touched = self._touched.get(solution.key)
+        if touched is None:
+            touched = self._touched[solution.key] = (*(x.scenario for x in solution.scenarios),
+                                                     *(x.item for x in solution.items))
+        key = (solution.key, tuple(_hashable(values.get(i)) for i in touched))
+        if key not in self._effects:
+            self._effects[key] = self._apply(solution, values)
+        return self._effects[key]
+
+    def _apply(self, solution: Solution, values: Mapping[str, AnswerValue]) -> dict[str, AnswerValue] | None:
         q = self.rules.questionnaire
         changed: dict[str, AnswerValue] = {}
         for scenario in solution.scenarios:
@@ -522,29 +549,38 @@ def prerequisites_met(questionnaire: Questionnaire, model: ScoringModel, answers
 # ---------------------------------------------------------------- gaps and the cheapest abstract upgrades
 
 
-def _item_moves(rules: _Rules, values: Mapping[str, AnswerValue]) -> list[tuple[str, AnswerValue, int]]:
+def _item_moves(planner: _Planner, values: Mapping[str, AnswerValue]) -> list[tuple[str, AnswerValue, int]]:
     """Every one-move improvement of a scored choice item: add an option, or reach a higher-scoring one."""
-    q = rules.questionnaire
     moves: list[tuple[str, AnswerValue, int]] = []
-    for iid in rules.choice_items:
-        item = q.item_index[iid]
-        pts = rules.points[iid]
+    for iid in planner.rules.choice_items:
         current = values.get(iid)
-        if item.type == "multi":
-            chosen = (set(current) if isinstance(current, tuple) else set()) - item.exclusive_keys
-            for key in item.option_keys:
-                if key not in chosen and key not in item.exclusive_keys and pts.get(key, Fraction(0)) > 0:
-                    moves.append((iid, tuple(k for k in item.option_keys if k in chosen or k == key), 1))
-        elif item.type == "single":
-            now = pts.get(current, Fraction(-1)) if isinstance(current, str) else Fraction(-1)
-            tiers = sorted({p for p in pts.values() if p > now})
-            for key in item.option_keys:
-                p = pts.get(key, Fraction(0))
-                if p > now:
-                    moves.append((iid, key, tiers.index(p) + 1))
-        elif item.type == "grid":
-            moves.extend((iid, cells, 1) for cells in _grid_moves(item, pts, current))
+        key = (iid, _hashable(current))
+        found = planner.moves.get(key)
+        if found is None:
+            found = planner.moves[key] = _moves_of(planner.rules, iid, current)
+        moves.extend(found)
     return moves
+
+
+def _moves_of(rules: _Rules, iid: str, current: AnswerValue | None) -> list[tuple[str, AnswerValue, int]]:
+    item = rules.questionnaire.item_index[iid]
+    pts = rules.points[iid]
+    if item.type == "multi":
+        chosen = (set(current) if isinstance(current, tuple) else set()) - item.exclusive_keys
+        # Options worth the same points are interchangeable moves: the first in order stands for them all.
+        first: dict[Fraction, str] = {}
+        for key in item.option_keys:
+            if key not in chosen and key not in item.exclusive_keys and pts.get(key, Fraction(0)) > 0:
+                first.setdefault(pts[key], key)
+        return [(iid, tuple(k for k in item.option_keys if k in chosen or k == key), 1) for key in first.values()]
+    if item.type == "single":
+        now = pts.get(current, Fraction(-1)) if isinstance(current, str) else Fraction(-1)
+        worth = {key: pts.get(key, Fraction(0)) for key in item.option_keys}
+        tiers = sorted({p for p in worth.values() if p > now})
+        return [(iid, key, tiers.index(p) + 1) for key, p in worth.items() if p > now]
+    if item.type == "grid":
+        return [(iid, cells, 1) for cells in _grid_moves(item, pts, current)]
+    return []
 
 
 def _grid_moves(item: Item, pts: Mapping[str, Fraction], current: AnswerValue | None) -> list[dict[str, Any]]:
@@ -615,16 +651,16 @@ def _cheapest_upgrades(planner: _Planner, level: int, start: _State, card: Score
             break
         short = planner.shortfall(level, state)
         best: tuple[float, int, int] | None = None
-        pick: tuple[str, AnswerValue, _State] | None = None
-        for n, (iid, new, cost) in enumerate(_item_moves(rules, state.values) + _rating_moves(rules, state.values)):
-            trial = planner.shift(state, {iid: new})
-            gain = short - planner.shortfall(level, trial)
+        pick: tuple[str, AnswerValue] | None = None
+        for n, (iid, new, cost) in enumerate(_item_moves(planner, state.values) + _rating_moves(rules, state.values)):
+            gain = short - planner.peek(level, state, {iid: new})
             key = (gain / cost, -cost, -n)
             if gain > 0 and (best is None or key > best):
-                best, pick = key, (iid, new, trial)
+                best, pick = key, (iid, new)
         if pick is None:
             break
-        iid, new, state = pick
+        iid, new = pick
+        state = planner.shift(state, {iid: new})
         chosen[iid] = new
     if planner.level(state) >= level:
         for iid in sorted(chosen, key=lambda i: (-_steps_between(rules, i, start.values.get(i), chosen[i]),
@@ -850,7 +886,7 @@ def _greedy(planner: _Planner, level: int, start: _State, pool: Sequence[_Candid
     while planner.level(state) < level and len(used) < MAX_ROADMAP_STEPS:
         short = planner.shortfall(level, state)
         best: tuple[float, float, float, int] | None = None
-        pick: tuple[_Candidate, _State] | None = None
+        pick: tuple[_Candidate, dict[str, AnswerValue]] | None = None
         for cand in pool:
             sol = cand.solution
             if sol.key in taken or (budget is not None and spent + sol.price.max_cny > budget):
@@ -860,17 +896,17 @@ def _greedy(planner: _Planner, level: int, start: _State, pool: Sequence[_Candid
             changes = planner.apply(sol, state.values)
             if changes is None:
                 continue
-            trial = planner.shift(state, changes)
-            gain = short - planner.shortfall(level, trial)
+            gain = short - planner.peek(level, state, changes)
             if gain <= 0:
                 continue
             cost = float(cand.cost)
             key = (gain / cost, cand.similarity, -cost, -cand.order)
             if best is None or key > best:
-                best, pick = key, (cand, trial)
+                best, pick = key, (cand, changes)
         if pick is None:
             break
-        cand, state = pick
+        cand, chosen_changes = pick
+        state = planner.shift(state, chosen_changes)
         used.append(cand)
         taken.add(cand.solution.key)
         spent += cand.solution.price.max_cny
@@ -969,16 +1005,20 @@ def _gap_text(rules: _Rules, gaps: Sequence[LevelGap]) -> str:
             item = rules.questionnaire.item_index[u.item]
             parts.extend((item.short or item.text).values())
             if item.type == "rating" and isinstance(u.after, int):
-                low = u.before if isinstance(u.before, int) else 0
-                for lv in item.levels:
-                    if low < lv.level <= u.after:
-                        parts.extend(lv.descriptor.values())
+                parts.extend(t for lv in item.levels if lv.level == u.after for t in lv.descriptor.values())
             elif item.type == "grid" and isinstance(u.after, Mapping):
                 parts.extend(t for r in item.rows if r.key in u.after for t in r.text.values())
             else:
                 keys = u.after if isinstance(u.after, tuple) else (str(u.after),)
                 parts.extend(t for o in item.options if o.key in keys for t in o.text.values())
-    return " ".join(parts)
+    out: list[str] = []
+    size = 0
+    for part in dict.fromkeys(parts):
+        size += len(part) + 1
+        if size > GAP_TEXT_CHARS:
+            break
+        out.append(part)
+    return " ".join(out)
 
 
 def recommend(questionnaire: Questionnaire, model: ScoringModel, answers: Answers, index: SolutionIndex,
@@ -1086,6 +1126,9 @@ def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage
     totals = [0, 0, 0, 0]  # cost min, cost max, weeks min, weeks max, cumulative
     used: set[str] = set()
     blocked: int | None = None
+    # Adopting more solutions never lowers an answer, so this is the highest level any combination reaches.
+    ceiling = _closure(planner, model.top_level, start, sorted([*pool, *dear], key=lambda c: c.order)).end
+    reachable = planner.level(ceiling)
     for level in stage_levels:
         name = model.level_def(level).name
         if blocked is not None:
@@ -1098,11 +1141,15 @@ def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage
             continue
         left = None if budget is None else budget - totals[1]
         remaining = [c for c in pool if c.solution.key not in used]
+        if level > reachable:
+            blocked = level
+            stages.append(_blocked_stage(planner, level, ceiling, _Path((), False, ceiling), False, left))
+            continue
         path, closable = _stage_path(planner, level, state, remaining, dear, left)
         stage_max = sum(c.solution.price.max_cny for c in path.steps)
         if not (path.reached and (left is None or stage_max <= left)):
             blocked = level
-            stages.append(_blocked_stage(planner, level, state, [*remaining, *dear], path, closable, left))
+            stages.append(_blocked_stage(planner, level, path.end, path, closable, left))
             continue
         steps: list[RoadmapStep] = []
         stage_totals = [0, 0, 0, 0]
@@ -1141,9 +1188,11 @@ def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage
     return Roadmap(goal, tuple(stages), reaches, totals[0], totals[1], totals[2], totals[3], message)
 
 
-def _blocked_stage(planner: _Planner, level: int, state: _State, pool: Sequence[_Candidate], path: _Path,
-                   closable: bool, left: int | None) -> Stage:
-    """A stage the catalogue cannot deliver, saying plainly why: the budget, or what no solution covers."""
+def _blocked_stage(planner: _Planner, level: int, end: _State, path: _Path, closable: bool, left: int | None) -> Stage:
+    """A stage the catalogue cannot deliver, saying plainly why: the budget, or what no solution covers.
+
+    `end` is the state after every solution that could be adopted, for naming what stays missing.
+    """
     name = planner.rules.model.level_def(level).name
     if closable:
         message = Reason("over_budget", N_("the cheapest path found to {level} costs {min}–{max} CNY, above the "
@@ -1151,7 +1200,6 @@ def _blocked_stage(planner: _Planner, level: int, state: _State, pool: Sequence[
                          {"level": name, "min": sum(c.solution.price.min_cny for c in path.steps),
                           "max": sum(c.solution.price.max_cny for c in path.steps), "left": left})
         return Stage(level, name, False, True, "budget", (), 0, 0, 0, 0, message)
-    end = _closure(planner, level, state, pool).end
     missing = tuple(_condition_reason(c, name) for c in planner.conditions(level, end.values) if c.short > 0)
     message = Reason("not_closable", N_("no combination of the eligible solutions in the loaded catalogues reaches "
                                         "{level}; even with all of them this is still missing:"), {"level": name})
