@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, cast
@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from assessment.db import queries
+from assessment.db.models import utcnow
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import (
     N_,
@@ -94,6 +95,7 @@ class StepResult:
     items of the step that the new answers revealed."""
 
     record: AssessmentRecord
+    answers: Answers
     problems: tuple[Problem, ...] = ()
     revealed: tuple[str, ...] = ()
     changed: bool = False
@@ -165,8 +167,11 @@ def _document(questionnaire: Questionnaire, answers: Mapping[str, Any], data: Ma
 
 def draft_answers(questionnaire: Questionnaire, record: AssessmentRecord) -> Answers:
     """The stored answers as checked values; answers that no longer parse are left out."""
-    answers, data = carry_over(questionnaire, record.answers, record.data)
-    return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
+    try:
+        return parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=False)
+    except AnswersInvalid:  # stored under another version of the questionnaire, say: keep what still fits
+        answers, data = carry_over(questionnaire, record.answers, record.data)
+        return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
 
 
 def carry_over(questionnaire: Questionnaire, answers: Mapping[str, Any],
@@ -333,13 +338,14 @@ def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int
     if record.version != expected_version and (changed or step_problems):
         raise VersionConflict(record)
     if changed:
-        version = queries.save_draft(session, record.id, record.version, new_answers, new_data, now)
+        moment = now or utcnow()
+        version = queries.save_draft(session, record.id, record.version, new_answers, new_data, moment)
         if version is None:
             raise VersionConflict(_get(session, assessment_id))
-        record = _get(session, assessment_id)
+        record = replace(record, answers=new_answers, data=new_data, version=version, updated_at=moment)
     revealed = _visible_ids(questionnaire, parsed, section) - _visible_ids(questionnaire, before, section)
     revealed_unanswered = tuple(i.id for i in section.items if i.id in revealed and i.id not in parsed.values)
-    return StepResult(record, tuple(step_problems), revealed_unanswered, changed)
+    return StepResult(record, parsed, tuple(step_problems), revealed_unanswered, changed)
 
 
 def _text(value: Any) -> str | None:

@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}",
         CONTENT_DIR=None,
         WTF_CSRF_TIME_LIMIT=None,  # a step may take longer than an hour; the token lives as long as the session
+        WTF_I18N_ENABLED=False,  # every form message is our own msgid; WTForms' catalogue would load per request
         RESUME_RATE_LIMIT="10 per minute",
         LOGIN_RATE_LIMIT="10 per minute",
         RATELIMIT_STORAGE_URI="memory://",

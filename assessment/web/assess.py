@@ -14,7 +14,7 @@ from assessment.db import queries
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import Answers, AnswerValue, Problem, format_figure, visible_items
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS, EnterpriseProfile
-from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, Section, tr
+from assessment.domain.questionnaire import Item, Questionnaire, Section, tr
 from assessment.services import assessments
 from assessment.services.assessments import Completion, Incomplete, VersionConflict
 from assessment.web.access import accessible, content_of, grant, granted, user_id
@@ -26,15 +26,13 @@ from assessment.web.forms import (
     StepForm,
     VersionedActionForm,
     answer_keys,
-    chosen,
-    data_name,
-    grid_name,
     step_form_class,
     step_initial,
     step_input,
 )
 from assessment.web.language import current_language
-from assessment.web.problems import FieldError, first_control, item_message, option_text, step_errors
+from assessment.web.problems import FieldError, item_message, option_text, step_errors
+from assessment.web.questions import computed, item_state, questions_html
 from assessment.web.security import limiter, resume_limit
 from assessment.web.site import site
 
@@ -304,39 +302,6 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
     return section
 
 
-def computed(item: Item, answers: Answers, lang: str) -> str | None:
-    """The computed answer of an item from its figures, as shown beside them (None if not computable)."""
-    figure = answers.derived.get(item.id)
-    value = answers.values.get(item.id)
-    if figure is None or not isinstance(value, str):
-        return None
-    band = isinstance(item.derive, BandDerivation)
-    shown = f"{format_figure(figure)}{item.derive.unit}" if band else f"{format_figure(figure * 100)}%"  # type: ignore[union-attr]
-    return computed_template().format(figure=shown, option=option_text(item, value, lang))
-
-
-def computed_template() -> str:
-    """The sentence that shows a computed answer; the page script fills it in too."""
-    return str(gettext("Computed from your figures: {figure} → “{option}”"))
-
-
-def derive_spec(item: Item) -> dict[str, Any] | None:
-    """What the browser needs to compute an answer live (the server computes it again on saving)."""
-    derive = item.derive
-    if derive is None:
-        return None
-    if isinstance(derive, BandDerivation):
-        quantity = derive.quantity
-        return {"kind": "band", "unit": derive.unit,
-                "quantity": [quantity.numerator, quantity.denominator, str(quantity.factor)],
-                "bands": [[b.option, None if b.lower is None else str(b.lower), b.lower_inclusive,
-                           None if b.upper is None else str(b.upper), b.upper_inclusive] for b in derive.bands]}
-    return {"kind": "change", "tolerance": str(derive.tolerance),
-            "current": [derive.current.numerator, derive.current.denominator, str(derive.current.factor)],
-            "previous": [derive.previous.numerator, derive.previous.denominator, str(derive.previous.factor)],
-            "options": [derive.increase, derive.same, derive.decrease]}
-
-
 @bp.route("/assess/<int:assessment_id>/step/<section_id>", methods=["GET", "POST"])
 def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str, int]:
     """One section of the questionnaire; the answers are saved on the server when the user moves on."""
@@ -363,6 +328,7 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
                 db().rollback()
                 record, conflict, status = exc.current, True, 409
                 form.version.data = str(record.version)
+                saved = assessments.draft_answers(questionnaire, record)
             else:
                 db().commit()
                 record = result.record
@@ -375,8 +341,8 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
                     return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
                                     + f"#item-{result.revealed[0]}", code=303)
                 else:
-                    return _after_step(record, questionnaire, section, action)
-            saved = assessments.draft_answers(questionnaire, record)
+                    return _after_step(record, questionnaire, section, action, result.answers)
+                saved = result.answers
             shown = _shown_ids(questionnaire, saved)
     else:
         form = form_class(data=step_initial(section, record.answers, record.data, record.version))
@@ -384,21 +350,19 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     stages = _stages(record, questionnaire, progress)
     before, after, index = _neighbours(stages, section.id)
     items = [i for i in section.items if i.id in shown]
+    state = item_state(items, form, errors, {i.id: computed(i, saved, lang) for i in items})
     return render_template(
         "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items, form=form,
-        errors=errors, summary=summary, conflict=conflict, stages=stages, stage_index=index, previous_stage=before,
-        next_stage=after, progress=progress, computed={i.id: computed(i, saved, lang) for i in items},
-        derive_specs={i.id: derive_spec(i) for i in items}, chosen=chosen, grid_name=grid_name, data_name=data_name,
-        first_control=first_control, computed_template=computed_template(),
+        questions=questions_html(questionnaire, items, lang, state), summary=summary, conflict=conflict,
+        stages=stages, stage_index=index, previous_stage=before, next_stage=after, progress=progress,
     ), status
 
 
-def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section: Section,
-                action: str) -> BaseResponse:
+def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section: Section, action: str,
+                saved: Answers) -> BaseResponse:
     if action == "later":
         flash(gettext("Your answers are saved."), "success")
         return redirect(url_for(".link", assessment_id=record.id), code=303)
-    saved = assessments.draft_answers(questionnaire, record)
     stages = _stages(record, questionnaire, assessments.completion(questionnaire, saved))
     before, after, _index = _neighbours(stages, section.id)
     target = before if action == "back" else after

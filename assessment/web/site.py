@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
@@ -25,6 +25,8 @@ class Site:
     industries: Industries
     engine: Engine
     sessions: sessionmaker[Session]
+    item_markup: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """Question markup by (questionnaire ref, item id, language); see web/questions.py."""
 
     def questionnaire(self, ref: str) -> Questionnaire | None:
         """The questionnaire for an `id@version` reference, if loaded."""

@@ -6,9 +6,9 @@ from fractions import Fraction
 from typing import Any
 
 from flask import Flask, request
+from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from flask_login import current_user
 
 from assessment.domain.explanation import number
 from assessment.domain.questionnaire import Text, tr

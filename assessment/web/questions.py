@@ -1,0 +1,132 @@
+"""Question markup: each item rendered once per questionnaire version and language, then filled in per request.
+
+A wizard step is mostly fixed text (questions, options, level descriptors); only ticks, typed values, messages
+and computed answers change. The fixed part is rendered from assess/_item.html with slot markers and kept;
+each request replaces the markers, which keeps a step page fast under load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import render_template
+from flask_babel import gettext
+from markupsafe import Markup, escape
+
+from assessment.domain.answers import Answers, format_figure
+from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire
+from assessment.web.forms import StepForm, chosen, data_name, grid_name
+from assessment.web.problems import option_text
+from assessment.web.site import site
+
+SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
+
+
+def slot(kind: str, name: str) -> Markup:
+    """A marker for per-request state in cached markup: kind on|val|err|cls|inv|desc|computed, and a control."""
+    return Markup(f"\x00{kind}:{name}\x00")
+
+
+def computed_template() -> str:
+    """The sentence that shows a computed answer; the page script fills it in too."""
+    return str(gettext("Computed from your figures: {figure} → “{option}”"))
+
+
+def computed(item: Item, answers: Answers, lang: str) -> str | None:
+    """The computed answer of an item from its figures, as shown beside them (None if not computable)."""
+    figure = answers.derived.get(item.id)
+    value = answers.values.get(item.id)
+    if figure is None or not isinstance(value, str):
+        return None
+    derive = item.derive
+    shown = f"{format_figure(figure)}{derive.unit}" if isinstance(derive, BandDerivation) else f"{format_figure(figure * 100)}%"
+    return computed_template().format(figure=shown, option=option_text(item, value, lang))
+
+
+def derive_spec(item: Item) -> dict[str, Any] | None:
+    """What the browser needs to compute an answer live (the server computes it again on saving)."""
+    derive = item.derive
+    if derive is None:
+        return None
+    if isinstance(derive, BandDerivation):
+        quantity = derive.quantity
+        return {"kind": "band", "unit": derive.unit,
+                "quantity": [quantity.numerator, quantity.denominator, str(quantity.factor)],
+                "bands": [[b.option, None if b.lower is None else str(b.lower), b.lower_inclusive,
+                           None if b.upper is None else str(b.upper), b.upper_inclusive] for b in derive.bands]}
+    return {"kind": "change", "tolerance": str(derive.tolerance),
+            "current": [derive.current.numerator, derive.current.denominator, str(derive.current.factor)],
+            "previous": [derive.previous.numerator, derive.previous.denominator, str(derive.previous.factor)],
+            "options": [derive.increase, derive.same, derive.decrease]}
+
+
+def item_markup(questionnaire: Questionnaire, item: Item, lang: str) -> str:
+    """An item's markup with slot markers, rendered on first use per questionnaire version and language."""
+    cache = site().item_markup
+    key = (questionnaire.ref, item.id, lang)
+    found = cache.get(key)
+    if found is None:
+        found = render_template("assess/_item.html", item=item, slot=slot, derive_spec=derive_spec(item),
+                                computed_template=computed_template())
+        cache[key] = found
+    return found
+
+
+def _error_paragraph(name: str, messages: list[str]) -> str:
+    label = escape(gettext("Error:"))
+    lines = "<br>".join(f'<span class="visually-hidden">{label}</span> {escape(m)}' for m in messages)
+    return f'<p class="field-error" id="{escape(name)}-error">{lines}</p>'
+
+
+def _marks(state: dict[str, str], name: str, errors: Mapping[str, list[str]]) -> None:
+    messages = errors.get(name)
+    if messages:
+        state[f"err:{name}"] = _error_paragraph(name, messages)
+        state[f"cls:{name}"] = " has-error"
+        state[f"inv:{name}"] = f' aria-invalid="true" aria-describedby="{escape(name)}-error"'
+
+
+def item_state(items: Iterable[Item], form: StepForm, errors: Mapping[str, list[str]],
+               computed_answers: Mapping[str, str | None]) -> dict[str, str]:
+    """The slot values of these items for this request: ticks, values, messages, computed answers."""
+    state: dict[str, str] = {}
+    for item in items:
+        iid = item.id
+        if item.type in ("single", "multi"):
+            for option in item.options:
+                if chosen(form[iid], option.key):
+                    state[f"on:{iid}-{option.key}"] = " checked"
+        elif item.type == "rating":
+            for level in item.levels:
+                if chosen(form[iid], str(level.level)):
+                    state[f"on:{iid}-{level.level}"] = " checked"
+        elif item.type == "grid":
+            for row in item.rows:
+                field = form[grid_name(item, row)]
+                for column in item.columns:
+                    if chosen(field, column.key):
+                        state[f"on:{iid}-{row.key}-{column.key}"] = " checked"
+        elif item.type == "number":
+            state[f"val:{iid}"] = str(escape(form[iid].data or ""))
+        _marks(state, iid, errors)
+        described = [f"{iid}-hint"] if item.help else []
+        if errors.get(iid):
+            described.append(f"{iid}-error")
+        if described:
+            state[f"desc:{iid}"] = f' aria-describedby="{escape(" ".join(described))}"'
+        for spec in item.fields:
+            name = data_name(item, spec.id)
+            state[f"val:{name}"] = str(escape(form[name].data or ""))
+            _marks(state, name, errors)
+        text = computed_answers.get(iid)
+        if text:
+            state[f"computed:{iid}"] = str(escape(text))
+    return state
+
+
+def questions_html(questionnaire: Questionnaire, items: list[Item], lang: str, state: Mapping[str, str]) -> Markup:
+    """The markup of the shown items with this request's state filled in."""
+    markup = "".join(item_markup(questionnaire, item, lang) for item in items)
+    return Markup(SLOT.sub(lambda m: state.get(f"{m[1]}:{m[2]}", ""), markup))
