@@ -217,7 +217,7 @@ def scenario_levels_svg(rows: Sequence[tuple[str, int, int, bool]], *, width: in
     columns = max(1, top_level)
     row_h = 20
     head_h = 22 if level_names else 6
-    label_w = width * 0.36
+    label_w = width * 0.4
     value_w = 20
     cell_w = (width - label_w - 10 - value_w) / columns
     height = head_h + row_h * len(rows) + 6

@@ -286,7 +286,9 @@ def _answer_text(item: Item, answers: Answers, questionnaire: Questionnaire, lan
         text = sep.join(f"{k}. {tr(o.text, lang)}" if (o := item.option(k)) else k for k in value)
     elif item.type == "rating" and isinstance(value, int):
         level = next((lv for lv in item.levels if lv.level == value), None)
-        text = f"{tr(level.title, lang)} — {short_descriptor(tr(level.descriptor, lang))}" if level else str(value)
+        limit = 40 if lang == "zh" else 90  # about the same width: a CJK character is twice a Latin one
+        text = (f"{tr(level.title, lang)} — {short_descriptor(tr(level.descriptor, lang), limit)}" if level
+                else str(value))
     elif item.type == "number" and isinstance(value, (int, Fraction)):
         text = f"{_figure(Fraction(value))} {tr(item.unit, lang)}".strip()
     elif isinstance(value, Mapping):
