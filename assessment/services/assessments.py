@@ -356,13 +356,13 @@ def _text(value: Any) -> str | None:
 def profile_from_fields(fields: Mapping[str, Any]) -> EnterpriseProfile:
     """An EnterpriseProfile from raw fields that profile_problems has accepted."""
     region = normalise_region_code(str(fields["region_code"]))
-    revenue = parse_data_number(fields["revenue_10k_cny"])
+    revenue = _number(fields["revenue_10k_cny"])
     return EnterpriseProfile(
         name=str(fields["name"]).strip(),
         uscc=normalise_uscc(str(fields["uscc"])),
         region_code=region or str(fields["region_code"]),
         industry_code=normalise_industry_code(str(fields["industry_code"])),
-        employees=int(parse_data_number(fields["employees"])),
+        employees=int(_number(fields["employees"])),
         revenue_10k_cny=revenue,
         zhuanjingtexin=cast(Zhuanjingtexin, fields.get("zhuanjingtexin") or "none"),
         contact_name=_text(fields.get("contact_name")),
@@ -372,7 +372,7 @@ def profile_from_fields(fields: Mapping[str, Any]) -> EnterpriseProfile:
     )
 
 
-def parse_data_number(raw: Any) -> Fraction:
+def _number(raw: Any) -> Fraction:
     """A number accepted by profile_problems, as a Fraction."""
     value = to_fraction(raw)
     if value is None:
