@@ -253,3 +253,35 @@ def test_display_conditions_are_honoured_on_the_server(conditional_app: Flask) -
     # answering "no" hides C2 again and drops its answer: hidden questions are not asked and score nothing
     journey.answer(assessment_id, "systems", {"C1": "A", "C2": "B"}, qid="tiny-conditions")
     assert journey.record(assessment_id).answers == {"C1": "A"}
+
+
+def test_grid_questions_are_answered_row_by_row(journey: Journey) -> None:
+    assessment_id = journey.start("eu-dma-sme")
+    questionnaire = journey.questionnaire("eu-dma-sme")
+    page = journey.client.get(f"/assess/{assessment_id}/step/D2").text
+    assert re.search(r'<input type="radio" id="2.2-simulation-3" name="2.2-simulation" value="3"', page)
+    assert 'aria-labelledby="2.2-row-simulation 2.2-col-3"' in page
+    partial = journey.answer(assessment_id, "D2", {"2.2": {"simulation": "3"}}, qid="eu-dma-sme")
+    assert partial.status_code == 422
+    assert 'id="2.2-error"' in partial.text
+    assert "2.2" not in journey.record(assessment_id).answers
+    rows = {row.key: "2" for row in questionnaire.item_index["2.2"].rows}
+    assert journey.answer(assessment_id, "D2", {"2.2": rows}, qid="eu-dma-sme").status_code == 303
+    assert journey.record(assessment_id).answers["2.2"] == rows
+    ticks = journey.answer(assessment_id, "D1", {"1.1": {"design": ["invested", "planned"], "planning": ["planned"]}},
+                           qid="eu-dma-sme")
+    assert ticks.status_code == 303
+    assert journey.record(assessment_id).answers["1.1"] == {"design": ["invested", "planned"], "planning": ["planned"]}
+
+
+def test_a_questionnaire_without_scenarios_goes_from_start_to_result(journey: Journey) -> None:
+    questionnaire = journey.questionnaire("eu-dma-sme")
+    answers = {item.id: {row.key: item.columns[-1].key for row in item.rows}
+               for item in questionnaire.items if item.type == "grid" and not item.grid_multi}
+    assessment_id = journey.start("eu-dma-sme")
+    assert journey.fill_profile(assessment_id).status_code == 303
+    journey.answer_all(assessment_id, {"answers": answers}, qid="eu-dma-sme")
+    assert journey.submit(assessment_id).status_code == 303
+    page = journey.client.get(f"/results/{assessment_id}").text
+    assert 'id="radar"' in page and 'id="scenario-chart"' not in page
+    assert journey.record(assessment_id).questionnaire_ref == questionnaire.ref
