@@ -487,6 +487,14 @@ class _Planner:
             return target if order.index(target) > now_at else None
         return None
 
+    def waiting(self, solution: Solution, values: Mapping[str, AnswerValue]) -> bool:
+        """Whether some scenario lift of the solution needs a higher starting level than the answers have."""
+        for lift in solution.scenarios:
+            current = values.get(lift.scenario)
+            if (current if isinstance(current, int) else 0) < lift.from_level:
+                return True
+        return False
+
     def upgrades(self, before: Mapping[str, AnswerValue], changes: Mapping[str, AnswerValue]) -> tuple[Upgrade, ...]:
         """Answer changes as upgrades, in questionnaire order."""
         order = self.rules.order
@@ -914,22 +922,38 @@ def _greedy(planner: _Planner, level: int, start: _State, pool: Sequence[_Candid
 
 
 def _closure(planner: _Planner, level: int, start: _State, pool: Sequence[_Candidate]) -> _Path:
-    """Adopt every eligible solution that changes anything (cheapest first) until nothing more applies."""
+    """Adopt eligible solutions (cheapest first) until the engine gives the level or nothing more applies.
+
+    Each solution is adopted once, so one whose scenario lift still waits for its starting level is adopted
+    only when no other solution is ready; otherwise that lift would be wasted.
+    """
     state = start
     used: list[_Candidate] = []
     taken: set[str] = set()
-    progress = True
-    while progress:
-        progress = False
-        for cand in sorted(pool, key=lambda c: (c.cost, c.solution.key)):
+    ordered = sorted(pool, key=lambda c: (c.cost, c.solution.key))
+    while planner.level(state) < level:
+        partial: tuple[_Candidate, dict[str, AnswerValue]] | None = None
+        adopted = False
+        for cand in ordered:
             if cand.solution.key in taken or not planner.prerequisites_met(cand.solution, state.values):
                 continue
             changes = planner.apply(cand.solution, state.values)
-            if changes is not None:
-                state = planner.shift(state, changes)
-                used.append(cand)
-                taken.add(cand.solution.key)
-                progress = True
+            if changes is None:
+                continue
+            if planner.waiting(cand.solution, state.values):
+                partial = partial or (cand, changes)
+                continue
+            state = planner.shift(state, changes)
+            used.append(cand)
+            taken.add(cand.solution.key)
+            adopted = True
+        if adopted:
+            continue
+        if partial is None:
+            break
+        state = planner.shift(state, partial[1])
+        used.append(partial[0])
+        taken.add(partial[0].solution.key)
     return _Path(tuple(used), planner.level(state) >= level, state)
 
 
@@ -1127,7 +1151,7 @@ def _roadmap(planner: _Planner, card: Scorecard, start: _State, goal: int, stage
     used: set[str] = set()
     blocked: int | None = None
     # Adopting more solutions never lowers an answer, so this is the highest level any combination reaches.
-    ceiling = _closure(planner, model.top_level, start, sorted([*pool, *dear], key=lambda c: c.order)).end
+    ceiling = _closure(planner, goal, start, sorted([*pool, *dear], key=lambda c: c.order)).end
     reachable = planner.level(ceiling)
     for level in stage_levels:
         name = model.level_def(level).name
