@@ -12,15 +12,18 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -36,6 +39,7 @@ Document = JSON().with_variant(JSONB(), "postgresql")
 
 STATUSES = ("draft", "submitted")
 MODES = ("self", "guided", "onsite")
+ROLES = ("enterprise", "provider_staff", "provider_admin", "official", "site_admin")
 
 
 def utcnow() -> datetime:
@@ -78,6 +82,18 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    role: Mapped[str] = mapped_column(String(24), default="enterprise", server_default="enterprise")
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    """An official's authority: a GB/T 2260 code; the official sees this region and its descendants."""
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
+                                                        index=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    __table_args__ = (CheckConstraint(
+        "role IN ('enterprise', 'provider_staff', 'provider_admin', 'official', 'site_admin')", name="role"),)
 
 
 class Enterprise(Base):
@@ -130,6 +146,14 @@ class Assessment(Base):
     level: Mapped[int | None] = mapped_column(Integer)
     total: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     scorecard: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
+                                                        index=True)
+    """The service provider that guides or assesses it (guided and on-site modes)."""
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assessor_name: Mapped[str | None] = mapped_column(String(100))
+    assessor_org: Mapped[str | None] = mapped_column(String(200))
+    self_answers: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    """On-site mode: the self-reported answers document, kept beside the validated one when submitted."""
 
 
 class ContentVersion(Base):
@@ -145,3 +169,164 @@ class ContentVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Organisation(Base):
+    """A service provider (数字化转型服务商) with its staff, or an authority."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("kind IN ('provider', 'authority')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="provider")
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccountToken(Base):
+    """A signed email token (verification, password reset, invitation to set a password): used once."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint("purpose IN ('verify', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProviderClient(Base):
+    """A provider's invitation to an enterprise and, once the enterprise accepts it, their consented link."""
+
+    __tablename__ = "provider_clients"
+    __table_args__ = (
+        Index("uq_provider_clients_active", "organisation_id", "enterprise_id", unique=True,
+              postgresql_where=text("accepted_at IS NOT NULL AND revoked_at IS NULL"),
+              sqlite_where=text("accepted_at IS NOT NULL AND revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class AuditEvent(Base):
+    """One entry of an assessment's append-only audit trail: who set which answer, when and why.
+
+    Nothing updates or deletes these rows; the database refuses to (triggers from migration 0002_providers).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint("kind IN ('validation', 'consolidation')", name="kind"),
+        CheckConstraint("length(reason) > 0", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[Any] = mapped_column(Document, nullable=True)
+    previous: Mapped[Any] = mapped_column(Document, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(254))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvidenceNote(Base):
+    """A note on the evidence seen for one item; the newest per item is current, earlier ones stay."""
+
+    __tablename__ = "evidence_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvidenceFile(Base):
+    """A file attached as evidence for one item; the bytes live under instance/evidence/, named by storage key."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Respondent(Base):
+    """One of several people of an enterprise answering its sections (or all) of one assessment by link."""
+
+    __tablename__ = "respondents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    function: Mapped[str] = mapped_column(String(100), default="")
+    sections: Mapped[list[str]] = mapped_column(Document, default=list)
+    """Section ids this respondent answers; empty means all."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProviderSolution(Base):
+    """One entry of a provider's own solution catalogue, stored as a catalogue/1 entry document."""
+
+    __tablename__ = "provider_solutions"
+    __table_args__ = (UniqueConstraint("organisation_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]] = mapped_column(Document)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuthorityShare(Base):
+    """An enterprise's decision to share its individual results (one assessment, or all) with an authority."""
+
+    __tablename__ = "authority_shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    """The authority's GB/T 2260 region."""
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    """One assessment, or None for all of the enterprise's assessments."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
