@@ -42,7 +42,7 @@ from assessment.domain.catalogue import (
     Weeks,
 )
 from assessment.domain.enterprise import SizeClass
-from assessment.domain.questionnaire import Questionnaire, Text
+from assessment.domain.questionnaire import Questionnaire
 
 FORMAT = "catalogue/1"
 REGION_PATTERN = r"^(all|\d{6})$"
@@ -381,7 +381,3 @@ def load_catalogue_dir(directory: Path, questionnaires: Mapping[str, Questionnai
 
     return load_catalogues([directory], questionnaires, show)
 
-
-def catalogue_text(value: Text | None, lang: str) -> str:
-    """A catalogue text in one language ("" when absent), for exports."""
-    return (value or {}).get(lang, "")
