@@ -77,6 +77,13 @@ class UserRecord:
     email: str
     password_hash: str
     language: str | None
+    role: str = "enterprise"
+    organisation_id: int | None = None
+    region_code: str | None = None
+    display_name: str | None = None
+    email_verified_at: datetime | None = None
+    password_changed_at: datetime | None = None
+    active: bool = True
 
 
 class EmailTaken(ValueError):
@@ -92,7 +99,13 @@ def _record(row: Assessment) -> AssessmentRecord:
 
 
 def _user(row: User) -> UserRecord:
-    return UserRecord(row.id, row.email, row.password_hash, row.language)
+    return UserRecord(row.id, row.email, row.password_hash, row.language, row.role, row.organisation_id,
+                      row.region_code, row.display_name, row.email_verified_at, row.password_changed_at, row.active)
+
+
+def user_record(row: User) -> UserRecord:
+    """An account row as a plain value."""
+    return _user(row)
 
 
 def _changed(result: Any) -> int:
