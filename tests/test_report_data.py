@@ -157,9 +157,9 @@ def test_recommendations_and_roadmap_stay_absent_unless_given() -> None:
 
 
 def test_enterprise_size_and_zjtx_codes_become_labels() -> None:
-    profile = {"name": "苏州精工", "size_class": "small", "zjtx_status": "little_giant", "region": "江苏省苏州市"}
+    profile = {"name": "苏州精工", "size_class": "small", "zjtx_status": "national_little_giant", "region": "江苏省苏州市"}
     zh = report("zh", enterprise=profile).enterprise
-    assert zh.name == "苏州精工" and zh.size_class == "小型企业" and zh.zjtx_status == "专精特新“小巨人”企业"
+    assert zh.name == "苏州精工" and zh.size_class == "小型企业" and zh.zjtx_status == "国家级专精特新“小巨人”企业"
     assert report("en", enterprise=profile).enterprise.size_class == "Small enterprise"
     assert report("zh", enterprise={"size_class": "100–299 人"}).enterprise.size_class == "100–299 人"
     assert report().enterprise.is_empty
@@ -172,7 +172,7 @@ def test_a_profile_with_codes_shows_region_industry_and_size_by_name() -> None:
     assert ent.region == "江苏省苏州市吴中区"
     assert ent.industry == "汽车零部件及配件制造（C3670）"
     assert ent.size_class == "小型企业"
-    assert ent.zjtx_status == "专精特新“小巨人”企业"
+    assert ent.zjtx_status == "国家级专精特新“小巨人”企业"
 
 
 def test_report_id_is_stable_for_the_same_answers_and_date() -> None:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from assessment.content import codes
 from assessment.domain.answers import Answers, answers_to_document, to_fraction
-from assessment.domain.enterprise import size_class
+from assessment.domain.enterprise import ZHUANJINGTEXIN_LABELS, size_class
 from assessment.domain.explanation import LevelStory, number, tell
 from assessment.domain.model import RatingCondition, ScoreCondition, ScoringModel
 from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, tr
@@ -62,9 +62,7 @@ def _size_labels(_: Callable[[str], str]) -> Mapping[str, str]:
 
 
 def _zjtx_labels(_: Callable[[str], str]) -> Mapping[str, str]:
-    return {"none": _("Not certified"), "innovative": _("Innovative SME"),
-            "provincial": _("Provincial 专精特新 SME"), "little_giant": _("专精特新 “little giant”"),
-            "national_little_giant": _("专精特新 “little giant”")}
+    return {status: _(label) for status, label in ZHUANJINGTEXIN_LABELS.items()}  # the profile's keys and labels
 
 
 def _from_codes(profile: Mapping[str, str]) -> dict[str, str]:

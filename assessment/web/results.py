@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from assessment.content.catalogue import load_catalogue_dir
+from assessment.content.loader import content_root
 from assessment.db import queries
 from assessment.db.queries import AssessmentRecord
-from assessment.domain.enterprise import ZHUANJINGTEXIN_LABELS
+from assessment.domain.answers import N_, Answers
+from assessment.domain.catalogue import DEPLOYMENTS, SIZE_CLASSES, Catalogue
+from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
 from assessment.domain.explanation import Story, tell
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, tr
+from assessment.domain.recommend import MatchingProfile, RecommendOptions
 from assessment.domain.scoring import Scorecard
 from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
 from assessment.reporting.data import MODES, Mode
 from assessment.reporting.render import ReportError, render_pdf
 from assessment.services import assessments
 from assessment.services.assessments import Comparison
+from assessment.services.recommendations import advice_document, recommendations
 from assessment.services.reports import build_report_data
 from assessment.services.scoring import scorecard_document
 from assessment.web.access import accessible, content_of
@@ -94,6 +103,139 @@ def _charts(questionnaire: Questionnaire, model: ScoringModel, card: Scorecard, 
     return {"radar": Markup(radar), "bars": Markup(bars), "indicators": indicators, "scenarios": scenarios}
 
 
+# --- recommendations (issue 4): 小快轻准 solutions and a costed roadmap, from services.recommendations -------------
+
+CATALOGUES = "assessment.catalogues"
+_catalogue_lock = threading.Lock()
+DEPLOYMENT_LABELS: dict[str, str] = {
+    "saas": N_("SaaS (cloud)"), "private": N_("On-premises"), "hybrid": N_("Hybrid cloud"),
+    "hardware_software": N_("Hardware and software"), "edge": N_("Edge computing"), "service": N_("Service"),
+}
+PROVIDER_TYPE_LABELS: dict[str, str] = {
+    "integrator": N_("Integrator"), "product": N_("小快轻准 product provider"),
+    "chain_leader": N_("Chain-leader enterprise"), "scenario_provider": N_("Scenario service provider"),
+}
+PRICE_MODEL_LABELS: dict[str, str] = {
+    "per_year": N_("per year"), "per_user_month": N_("per user and month"), "per_device": N_("per device"),
+    "one_off": N_("one-off"), "per_project": N_("per project"), "free": N_("free"),
+}
+
+
+def site_catalogues() -> tuple[Catalogue, ...]:
+    """The solution catalogues (catalogue/*.yaml beside the content), loaded on first use and kept by the app.
+
+    A broken catalogue file is logged and left out; the others still load (the CLI and `make run` report it).
+    """
+    app = current_app
+    found: tuple[Catalogue, ...] | None = app.extensions.get(CATALOGUES)
+    if found is not None:
+        return found
+    with _catalogue_lock:
+        found = app.extensions.get(CATALOGUES)
+        if found is None:
+            root = app.config.get("CONTENT_DIR")
+            directory = (Path(root) if root else content_root()) / "catalogue"
+            loaded: list[Catalogue] = []
+            if directory.is_dir():
+                questionnaires = {q.id: q for q in site().library.latest_questionnaires()}
+                loaded, errors = load_catalogue_dir(directory, questionnaires)
+                for error in errors:
+                    app.logger.error("catalogue left out: %s", error)
+            found = tuple(loaded)
+            app.extensions[CATALOGUES] = found
+    return found
+
+
+@dataclass(frozen=True)
+class SolutionFilters:
+    """What the visitor asked for on the results page: budget, target level, deployments and scenarios."""
+
+    budget: str = ""
+    target: str = ""
+    deployments: tuple[str, ...] = ()
+    scenarios: tuple[str, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter or target is set."""
+        return bool(self.budget or self.target or self.deployments or self.scenarios)
+
+    def options(self) -> RecommendOptions:
+        """The recommender's options; a value with an error is left out."""
+        budget = int(self.budget) if self.budget and "budget" not in self.errors else None
+        target = int(self.target) if self.target and "target" not in self.errors else None
+        deployments = frozenset(d for d in DEPLOYMENTS if d in self.deployments)
+        return RecommendOptions(budget, target, deployments, frozenset(self.scenarios))
+
+
+def scenario_choices(questionnaire: Questionnaire, model: ScoringModel, lang: str) -> list[tuple[str, str]]:
+    """(id, name) of the rated scenarios a visitor may filter on: the model's largest item set."""
+    if not model.item_sets:
+        return []
+    largest = max(model.item_sets.values(), key=lambda s: len(s.items))
+    choices = []
+    for iid in largest.items:
+        item = questionnaire.item(iid)
+        if item is not None:
+            choices.append((iid, tr(item.short or item.text, lang)))
+    return choices
+
+
+def solution_filters(args: Any, levels: set[int], scenarios: set[str]) -> SolutionFilters:
+    """The filters from the query string; a garbled budget or an unknown level gets a message."""
+    errors: dict[str, str] = {}
+    budget = str(args.get("budget", "")).strip().replace(",", "").replace("，", "")
+    if budget and not (budget.isascii() and budget.isdigit()):
+        errors["budget"] = gettext("Enter the budget as a whole number of yuan, for example 200000.")
+    target = str(args.get("target", "")).strip()
+    if target and not (target.isdigit() and int(target) in levels):
+        errors["target"] = gettext("Choose one of the listed levels.")
+    deployments = tuple(d for d in DEPLOYMENTS if d in args.getlist("deployment"))
+    chosen = tuple(s for s in args.getlist("scenario") if s in scenarios)
+    return SolutionFilters(budget, target, deployments, chosen, errors)
+
+
+def matching_profile(record: AssessmentRecord) -> MatchingProfile:
+    """Industry, size class and region of the enterprise, from the profile frozen with the result."""
+    frozen = (record.scorecard or {}).get("profile") or {}
+    size = next((s for s in SIZE_CLASSES if s == frozen.get("size_class")), None)
+    return MatchingProfile(str(frozen.get("industry_code") or "") or None, size,
+                           str(frozen.get("region_code") or "") or None)
+
+
+def cny(value: int) -> str:
+    """An amount of yuan with thousands separators."""
+    return f"{value:,}"
+
+
+def _recommendation_context(record: AssessmentRecord, questionnaire: Questionnaire, model: ScoringModel,
+                            answers: Answers, lang: str) -> dict[str, object]:
+    """What the results page's recommendations block shows; empty when no catalogue is for this questionnaire."""
+    catalogues = tuple(c for c in site_catalogues() if c.questionnaire == questionnaire.id)
+    if not catalogues:
+        return {"advice": None}
+    scenarios = scenario_choices(questionnaire, model, lang)
+    filters = solution_filters(request.args, {lv.level for lv in model.levels}, {s for s, _name in scenarios})
+    profile = matching_profile(record)
+    advice = recommendations(questionnaire, model, answers, catalogues, profile, filters.options())
+    return {
+        "advice": advice_document(advice, questionnaire, model, lang, gettext),
+        "filters": filters,
+        "scenario_choices": scenarios,
+        "level_choices": [(lv.level, tr(lv.name, lang)) for lv in sorted(model.levels, key=lambda lv: lv.level)],
+        "demo_catalogues": [tr(c.name, lang) for c in catalogues if c.demo],
+        "deployment_labels": {k: gettext(v) for k, v in DEPLOYMENT_LABELS.items()},
+        "provider_type_labels": {k: gettext(v) for k, v in PROVIDER_TYPE_LABELS.items()},
+        "price_model_labels": {k: gettext(v) for k, v in PRICE_MODEL_LABELS.items()},
+        "matching": profile,
+        "matching_size": gettext(SIZE_CLASS_LABELS[profile.size]) if profile.size else None,
+        "matching_region": site().regions.full_name(profile.region) if profile.region else None,
+        "matching_industry": site().industries.name(profile.industry) if profile.industry else None,
+        "cny": cny,
+    }
+
+
 @bp.get("/results/<int:assessment_id>")
 def show(assessment_id: int) -> str | BaseResponse:
     """The result of a submitted assessment (a draft goes to its review)."""
@@ -102,7 +244,7 @@ def show(assessment_id: int) -> str | BaseResponse:
         return redirect(url_for("assess.review", assessment_id=record.id), code=303)
     questionnaire, model = content_of(record)
     lang = current_language()
-    _answers, card = assessments.result(questionnaire, model, record)
+    answers, card = assessments.result(questionnaire, model, record)
     document = scorecard_document(card, questionnaire, model, lang, gettext)
     story: Story = tell(card, questionnaire, model, lang)
     comparison = assessments.previous_comparison(db(), record)
@@ -113,6 +255,7 @@ def show(assessment_id: int) -> str | BaseResponse:
         story=story, comparison=comparison, dimension_names=dimension_names, level_names=level_names,
         caveats=[tr(c, lang) for c in model.caveats], form=ActionForm(), translate=gettext,
         **_charts(questionnaire, model, card, comparison, lang),
+        **_recommendation_context(record, questionnaire, model, answers, lang),
     )
 
 
