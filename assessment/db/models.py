@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -117,6 +118,8 @@ class Enterprise(Base):
     consent_statistics: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Generated demonstration data (`assessment demo-data`), never a real enterprise."""
 
 
 class Assessment(Base):
@@ -154,6 +157,8 @@ class Assessment(Base):
     assessor_org: Mapped[str | None] = mapped_column(String(200))
     self_answers: Mapped[dict[str, Any] | None] = mapped_column(Document)
     """On-site mode: the self-reported answers document, kept beside the validated one when submitted."""
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Generated demonstration data (`assessment demo-data`)."""
 
 
 class ContentVersion(Base):
@@ -330,3 +335,119 @@ class AuthorityShare(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# --- officials (issue 7): aggregation facts, access log, targets ----------------------------------------------
+
+FACT_DIMENSIONS = 8
+FACT_INDICATORS = 16
+FACT_SCENARIOS = 16
+
+
+class AssessmentFact(Base):
+    """One submitted assessment as the officials' aggregates see it: codes, period, level and scores, no answers.
+
+    Scores are stored in thousandths of a point (integers), so sums are exact on every database. Dimension,
+    indicator and scenario columns are by position in the scoring model (services.aggregates.FactLayout).
+    """
+
+    __tablename__ = "assessment_facts"
+    __table_args__ = (
+        Index("ix_assessment_facts_scope", "province_code", "city_code", "region_code", "year", "quarter"),
+        Index("ix_assessment_facts_period", "model_id", "year", "quarter"),
+        Index("ix_assessment_facts_enterprise", "enterprise_id", "model_id", "year", "quarter"),
+    )
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True,
+                                               autoincrement=False)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    model_id: Mapped[str] = mapped_column(String(60))
+    province_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6))
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry_section: Mapped[str] = mapped_column(String(1))
+    industry_division: Mapped[str] = mapped_column(String(2))
+    size_class: Mapped[str] = mapped_column(String(8))
+    zhuanjingtexin: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    quarter: Mapped[int] = mapped_column(Integer)
+    """Year and quarter as one number: 20253 is the third quarter of 2025."""
+    latest_of_year: Mapped[bool] = mapped_column(Boolean)
+    """The enterprise's latest submitted assessment (of this model) in its year: the one the year counts."""
+    latest_of_quarter: Mapped[bool] = mapped_column(Boolean)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    level: Mapped[int] = mapped_column(SmallInteger)
+    total: Mapped[int] = mapped_column(Integer)
+    d1: Mapped[int | None] = mapped_column(Integer)
+    d2: Mapped[int | None] = mapped_column(Integer)
+    d3: Mapped[int | None] = mapped_column(Integer)
+    d4: Mapped[int | None] = mapped_column(Integer)
+    d5: Mapped[int | None] = mapped_column(Integer)
+    d6: Mapped[int | None] = mapped_column(Integer)
+    d7: Mapped[int | None] = mapped_column(Integer)
+    d8: Mapped[int | None] = mapped_column(Integer)
+    i01: Mapped[int | None] = mapped_column(Integer)
+    i02: Mapped[int | None] = mapped_column(Integer)
+    i03: Mapped[int | None] = mapped_column(Integer)
+    i04: Mapped[int | None] = mapped_column(Integer)
+    i05: Mapped[int | None] = mapped_column(Integer)
+    i06: Mapped[int | None] = mapped_column(Integer)
+    i07: Mapped[int | None] = mapped_column(Integer)
+    i08: Mapped[int | None] = mapped_column(Integer)
+    i09: Mapped[int | None] = mapped_column(Integer)
+    i10: Mapped[int | None] = mapped_column(Integer)
+    i11: Mapped[int | None] = mapped_column(Integer)
+    i12: Mapped[int | None] = mapped_column(Integer)
+    i13: Mapped[int | None] = mapped_column(Integer)
+    i14: Mapped[int | None] = mapped_column(Integer)
+    i15: Mapped[int | None] = mapped_column(Integer)
+    i16: Mapped[int | None] = mapped_column(Integer)
+    s01: Mapped[int | None] = mapped_column(SmallInteger)
+    s02: Mapped[int | None] = mapped_column(SmallInteger)
+    s03: Mapped[int | None] = mapped_column(SmallInteger)
+    s04: Mapped[int | None] = mapped_column(SmallInteger)
+    s05: Mapped[int | None] = mapped_column(SmallInteger)
+    s06: Mapped[int | None] = mapped_column(SmallInteger)
+    s07: Mapped[int | None] = mapped_column(SmallInteger)
+    s08: Mapped[int | None] = mapped_column(SmallInteger)
+    s09: Mapped[int | None] = mapped_column(SmallInteger)
+    s10: Mapped[int | None] = mapped_column(SmallInteger)
+    s11: Mapped[int | None] = mapped_column(SmallInteger)
+    s12: Mapped[int | None] = mapped_column(SmallInteger)
+    s13: Mapped[int | None] = mapped_column(SmallInteger)
+    s14: Mapped[int | None] = mapped_column(SmallInteger)
+    s15: Mapped[int | None] = mapped_column(SmallInteger)
+    s16: Mapped[int | None] = mapped_column(SmallInteger)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class OfficialAccess(Base):
+    """What an official looked at: a shared individual result, a dashboard or an export (append-only log)."""
+
+    __tablename__ = "official_access"
+    __table_args__ = (CheckConstraint("kind IN ('result', 'dashboard', 'export')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(16))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OfficialTarget(Base):
+    """An official's target: the share of enterprises at a level or above (e.g. 二级及以上) to reach."""
+
+    __tablename__ = "official_targets"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    level: Mapped[int] = mapped_column(SmallInteger, default=2)
+    share: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    """A share between 0 and 1 (0.3 = 30 %)."""
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
