@@ -197,6 +197,14 @@ class PreviousAssessment:
     dimensions: tuple[DimensionChange, ...] = ()
     report_id: str = ""
     radar: tuple[float, ...] = ()
+    indicators: tuple[DimensionChange, ...] = ()
+    """Every indicator below the dimensions, points before and now."""
+    scenarios: tuple[DimensionChange, ...] = ()
+    """Every rated scenario, level before and now."""
+    comparable: bool = True
+    """False when the earlier result could not be put under this model: only `note` is shown then."""
+    note: str = ""
+    """E.g. that the earlier answers were re-scored under this model version."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,26 @@ class AnswerRow:
     answer: str
     points: str = ""
     evidence: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationDifference:
+    """An item where the assessor's validated answer differs from the self-reported one."""
+
+    question: str
+    self_reported: str
+    validated: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """An assessor-validated result (评定人核验): who validated, how many items, and where self-report differs."""
+
+    assessor_name: str
+    assessor_org: str
+    checked: int
+    differences: tuple[ValidationDifference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,3 +264,4 @@ class ReportData:
     caveats: tuple[str, ...] = ()
     disclaimer: str = ""
     author: str = ""
+    validation: Validation | None = None

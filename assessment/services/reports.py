@@ -36,6 +36,7 @@ from assessment.reporting.data import (
     ScenarioRow,
     ScorecardView,
     ScoreRow,
+    Validation,
 )
 from assessment.services.language import translator
 
@@ -336,8 +337,14 @@ def previous_assessment(previous: Scorecard, date: str, questionnaire: Questionn
     dims = [ScoreRow(d.id, tr(d.name, lang), _n(previous.nodes[d.id].value), _n(previous.nodes[d.id].maximum))
             for d in model.dimensions]
     radar = tuple(a.share for a in _radar(previous, questionnaire, model, lang, dims))
+    indicators = tuple(DimensionChange(r.name, _n(previous.nodes[r.id].value), r.score, r.maximum)
+                       for r in _indicator_rows(current, model, lang) if r.depth >= 2)
+    scenarios = tuple(DimensionChange(tr(i.short or i.text, lang), float(previous.ratings.get(i.id, 0)),
+                                      float(current.ratings.get(i.id, 0)), float(i.max_rating))
+                      for i in _rated_items(questionnaire, model))
     return PreviousAssessment(date, previous.level, tr(model.level_def(previous.level).name, lang),
-                              _n(previous.total.value), _n(previous.total.maximum), changes, report_id, radar)
+                              _n(previous.total.value), _n(previous.total.maximum), changes, report_id, radar,
+                              indicators, scenarios)
 
 
 def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers: Answers, card: Scorecard, *,
@@ -348,7 +355,8 @@ def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers
                       recommendations: Sequence[Recommendation] | None = None,
                       roadmap: Sequence[RoadmapStep] | None = None,
                       evidence: Mapping[str, str] | None = None,
-                      assessor_name: str = "", assessor_org: str = "") -> ReportData:
+                      assessor_name: str = "", assessor_org: str = "",
+                      validation: Validation | None = None) -> ReportData:
     """Everything a report shows, in one language; a string `peer` is the note shown instead of a comparison."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -426,4 +434,5 @@ def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers
         caveats=tuple(tr(c, lang) for c in model.caveats),
         disclaimer=disclaimer,
         author=assessor_org or assessor_name or _("SME digital-transformation assessment tool"),
+        validation=validation,
     )
