@@ -118,3 +118,16 @@ def test_the_console_script_runs_outside_an_app_context(tmp_path: Path) -> None:
     done = subprocess.run([str(script), "score", str(worked(tmp_path))], capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["level"] == 3
+
+
+def test_validate_checks_catalogues_against_the_questionnaires(tmp_path: Path) -> None:
+    demo = (ROOT / "catalogue" / "demo.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "mine.yaml"
+    broken.write_text(demo.replace("id: demo", "id: mine", 1).replace("{id: S06,", "{id: S66,", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 2
+    assert any(line.startswith(f"{broken}:") and "S66" in line for line in result.stderr.splitlines()), result.stderr
+
+
+def test_schema_lists_the_catalogue_format() -> None:
+    assert json.loads(run("schema", "catalogue").stdout)["type"] == "object"

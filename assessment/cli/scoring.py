@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from assessment.content.catalogue import CATALOGUE, load_catalogue_dir, load_catalogues
 from assessment.content.loader import ContentError, Library, content_root, load_library
 from assessment.content.schemas import SCHEMAS
 from assessment.domain.answers import AnswersInvalid
@@ -139,7 +140,7 @@ def register(group: AppGroup) -> None:
         extra = [p for p in paths if p.is_file() and p.resolve() not in shipped and not _is_catalogue(p)]
         lib = load_library(root, extra)
         errors = list(lib.errors)
-        errors += _catalogue_errors(root, paths)
+        errors += _catalogue_errors(root, paths, lib)
         echo_errors(errors)
         if errors or missing:
             broken = sorted({e.file for e in errors})
@@ -164,23 +165,19 @@ def register(group: AppGroup) -> None:
             sys.exit(2)
 
     @group.command("schema", with_appcontext=False)
-    @click.argument("name", type=click.Choice(sorted(SCHEMAS)))
+    @click.argument("name", type=click.Choice(sorted([*SCHEMAS, "catalogue"])))
     def schema_command(name: str) -> None:
         """Print the JSON Schema of a content format."""
-        click.echo(json.dumps(SCHEMAS[name], ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**SCHEMAS, "catalogue": CATALOGUE}[name], ensure_ascii=False, indent=2))
 
 
-def _catalogue_errors(root: Path, paths: tuple[Path, ...]) -> list[ContentError]:
-    """Errors in solution catalogues, when the catalogue loader is present."""
-    try:
-        from assessment.content import catalogue
-    except ImportError:
-        return []
-    targets = [p for p in paths if _is_catalogue(p)] if paths else sorted((root / "catalogue").glob("*.y*ml"))
-    if not targets:
-        return []
-    _values, errors = catalogue.load_catalogues(targets)
-    return list(errors)
+def _catalogue_errors(root: Path, paths: tuple[Path, ...], lib: Library) -> list[ContentError]:
+    """Errors in solution catalogues, checked against the loaded questionnaires."""
+    questionnaires = {qid: lib.questionnaire(qid) for qid in lib.questionnaires}
+    if paths:
+        targets = [p for p in paths if p.is_file() and _is_catalogue(p)]
+        return load_catalogues(targets, questionnaires)[1] if targets else []
+    return load_catalogue_dir(root / "catalogue", questionnaires)[1]
 
 
 def _is_catalogue(path: Path) -> bool:
