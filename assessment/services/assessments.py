@@ -40,6 +40,7 @@ from assessment.domain.enterprise import (
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Item, Questionnaire, Section
 from assessment.domain.scoring import Scorecard, score
+from assessment.services import aggregates
 from assessment.services.language import translator
 from assessment.services.scoring import scorecard_document
 
@@ -442,7 +443,9 @@ def submit(session: Session, questionnaire: Questionnaire, model: ScoringModel, 
                           data=document.get("data", {}), level=card.level, total=card.total.value,
                           scorecard=snapshot, now=now):
         raise VersionConflict(_get(session, assessment_id))
-    return _get(session, assessment_id), card
+    frozen = _get(session, assessment_id)
+    aggregates.record_submission(session, aggregates.layout_of(model, questionnaire), card, frozen, profile)
+    return frozen, card
 
 
 def result(questionnaire: Questionnaire, model: ScoringModel, record: AssessmentRecord) -> tuple[Answers, Scorecard]:
