@@ -144,6 +144,11 @@ def delete_facts(session: Session, *, demo: bool | None = None) -> int:
     return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
+def delete_rows(session: Session, table: Any) -> int:
+    """Delete the demo rows of the enterprises or assessments table; how many."""
+    return int(session.execute(delete(table).where(table.c.demo == true())).rowcount)  # type: ignore[attr-defined]
+
+
 def fact_count(session: Session, *, demo: bool | None = None) -> int:
     """How many facts are stored."""
     query = select(func.count()).select_from(F)

@@ -134,7 +134,8 @@ class Assessment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id", ondelete="SET NULL"), index=True)
-    previous_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"))
+    previous_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"),
+                                                              index=True)
     questionnaire_ref: Mapped[str] = mapped_column(String(120))
     model_ref: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(12), default="draft")

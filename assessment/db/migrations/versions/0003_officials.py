@@ -29,6 +29,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("assessments") as batch:
         batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
+        # Deleting assessments (demo data) checks this foreign key for every row; without an index, a full scan each.
+        batch.create_index(op.f("ix_assessments_previous_assessment_id"), ["previous_assessment_id"])
     op.create_table(
         "assessment_facts",
         sa.Column("assessment_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -104,6 +106,7 @@ def downgrade() -> None:
     op.drop_table("official_access")
     op.drop_table("assessment_facts")
     with op.batch_alter_table("assessments") as batch:
+        batch.drop_index(op.f("ix_assessments_previous_assessment_id"))
         batch.drop_column("demo")
     with op.batch_alter_table("enterprises") as batch:
         batch.drop_column("demo")
