@@ -101,10 +101,6 @@ def chart_markup(data: ReportData, gettext: Callable[[str], str]) -> dict[str, M
                                                title=_("Dimension radar"), legend=legend))
     out["bars"] = Markup(charts.bars_svg([(d.name, d.score, d.maximum) for d in card.dimensions], width=560,
                                          title=_("Score by dimension")))
-    if card.scenarios:
-        out["scenarios"] = Markup(charts.scenario_levels_svg(
-            [(s.name, s.level, s.max_level, s.constraint) for s in card.scenarios], width=500,
-            title=_("Scenario levels"), level_names=card.scenario_level_titles))
     return out
 
 
