@@ -338,7 +338,7 @@ def previous_assessment(previous: Scorecard, date: str, questionnaire: Questionn
             for d in model.dimensions]
     radar = tuple(a.share for a in _radar(previous, questionnaire, model, lang, dims))
     indicators = tuple(DimensionChange(r.name, _n(previous.nodes[r.id].value), r.score, r.maximum)
-                       for r in _indicator_rows(current, model, lang) if r.depth >= 2)
+                       for r in _indicator_rows(current, model, lang) if r.depth >= 2 and r.name != r.parent)
     scenarios = tuple(DimensionChange(tr(i.short or i.text, lang), float(previous.ratings.get(i.id, 0)),
                                       float(current.ratings.get(i.id, 0)), float(i.max_rating))
                       for i in _rated_items(questionnaire, model))
