@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -101,7 +101,7 @@ def evidence_path(directory: Path, storage_key: str) -> Path:
 
 
 def store_evidence(session: Session, directory: Path, record: AssessmentRecord, item_id: str, filename: str,
-                   stream: BinaryIO, actor: Actor, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                   stream: IO[bytes], actor: Actor, *, max_bytes: int = DEFAULT_MAX_BYTES,
                    max_files: int = DEFAULT_MAX_FILES) -> EvidenceFileRecord:
     """Check and store an uploaded file for one item, outside the database, with its SHA-256.
 

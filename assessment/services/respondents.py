@@ -202,3 +202,9 @@ def adopt_agreed(session: Session, questionnaire: Questionnaire, record: Assessm
             record = consolidate(session, questionnaire, record, row.item.id, row.values[0], reason, actor)
             changed += 1
     return record, changed
+
+
+def hand_in(session: Session, respondent: RespondentRecord) -> bool:
+    """Mark a respondent's answers as handed in (they can still change them); False if the link was closed."""
+    return providers.save_respondent(session, respondent.id, respondent.version, respondent.answers,
+                                     respondent.data, submitted=True) is not None

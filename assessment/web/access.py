@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, session
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from assessment.db import queries
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
+from assessment.services.providers import may_see_assessment
 from assessment.web.database import db
 from assessment.web.site import site
+from assessment.web.tenancy import onsite_guard, principal
 
 SESSION_KEY = "assessments"
 
@@ -34,9 +36,10 @@ def grant(assessment_id: int) -> None:
 
 
 def may_open(record: AssessmentRecord) -> bool:
-    """Whether the current visitor may open this assessment."""
+    """Whether the current visitor may open this assessment (its enterprise and consented providers may too)."""
     uid = user_id()
-    return record.id in granted() or (uid is not None and record.user_id == uid)
+    return record.id in granted() or (uid is not None and record.user_id == uid) or (
+        uid is not None and may_see_assessment(db(), principal(), record))
 
 
 def accessible(assessment_id: int) -> AssessmentRecord:
@@ -44,6 +47,8 @@ def accessible(assessment_id: int) -> AssessmentRecord:
     record = queries.get_assessment(db(), assessment_id)
     if record is None or not may_open(record):
         abort(404)
+    if record.mode == "onsite" and record.draft and request.method == "POST":
+        onsite_guard(record)
     return record
 
 

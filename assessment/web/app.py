@@ -57,6 +57,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI="memory://",
         MAX_CONTENT_LENGTH=512 * 1024,
         SESSION_LIST_LIMIT=50,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # a signed-in session ends after 8 idle hours (docs/providers.md)
+        SESSION_MAX_AGE=24 * 3600,  # and 24 hours after the login at the latest
+        REAUTH_AFTER=30 * 60,  # sensitive pages ask for the password again after 30 minutes
+        EVIDENCE_DIR=None,  # default instance/evidence
     )
     app.config.from_prefixed_env("ASSESSMENT")
     if test_config is not None:
@@ -72,13 +76,36 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(str(app.config["DATABASE_URL"]))
     app.extensions[EXTENSION] = Site(library, regions, industries, engine, session_factory(engine))
 
-    from assessment.web import assess, auth, commands, database, language, main, results, security, templating
+    from assessment.web import (
+        account,
+        account_commands,
+        admin,
+        assess,
+        auth,
+        commands,
+        database,
+        language,
+        main,
+        official,
+        onsite,
+        progress,
+        provider,
+        respondents,
+        results,
+        security,
+        templating,
+        tenancy,
+    )
 
     database.init_app(app)
     language.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    for blueprint in (main.bp, auth.bp, assess.bp, results.bp):
+    tenancy.init_app(app)
+    onsite.init_app(app)
+    for blueprint in (main.bp, auth.bp, assess.bp, results.bp, account.bp, provider.bp, onsite.bp, respondents.bp,
+                      progress.bp, admin.bp, official.bp):
         app.register_blueprint(blueprint)
     commands.init_app(app)
+    account_commands.init_app(app)
     return app

@@ -21,6 +21,7 @@ from assessment.web.forms import ActionForm, LoginForm, RegisterForm
 from assessment.web.language import COOKIE, chosen_language
 from assessment.web.main import safe_next
 from assessment.web.security import limiter, login_limit, login_manager
+from assessment.web.tenancy import mark_signed_in, send_verification, session_current
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -40,6 +41,11 @@ class Account(UserMixin):  # type: ignore[misc]
         self.id = record.id
         self.email = record.email
         self.language = record.language
+        self.role = record.role
+        self.organisation_id = record.organisation_id
+        self.region_code = record.region_code
+        self.display_name = record.display_name
+        self.email_verified = record.email_verified_at is not None
 
 
 @login_manager.user_loader  # type: ignore[untyped-decorator]
@@ -48,7 +54,7 @@ def load_account(user_id: str) -> Account | None:
     if not user_id.isdigit():
         return None
     record = queries.get_user(db(), int(user_id))
-    return None if record is None else Account(record)
+    return None if record is None or not session_current(record) else Account(record)
 
 
 def normalised_email(raw: str | None) -> str:
@@ -59,6 +65,7 @@ def normalised_email(raw: str | None) -> str:
 def _signed_in(record: UserRecord) -> None:
     """Log in, keep the assessments opened in this browser in the account, and use the account's language."""
     login_user(Account(record))
+    mark_signed_in(record)
     queries.claim(db(), granted(), record.id)
     if record.language in LANGUAGES:
         session[COOKIE] = record.language
@@ -84,6 +91,7 @@ def register() -> str | BaseResponse | tuple[str, int]:
             else:
                 _signed_in(record)
                 db().commit()
+                send_verification(record)
                 return redirect(safe_next(request.args.get("next"), url_for("assess.index")), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
@@ -98,7 +106,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         record = queries.user_by_email(db(), normalised_email(form.email.data))
         valid = check_password_hash(record.password_hash if record else unknown_user_hash(), form.password.data)
-        if record is not None and valid:
+        if record is not None and valid and record.active:
             _signed_in(record)
             db().commit()
             return redirect(safe_next(request.args.get("next"), url_for("assess.index")), code=303)

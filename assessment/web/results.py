@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.content.catalogue import load_catalogue_dir
 from assessment.content.loader import content_root
-from assessment.db import queries
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import N_, Answers
 from assessment.domain.catalogue import DEPLOYMENTS, SIZE_CLASSES, Catalogue
@@ -36,6 +35,8 @@ from assessment.web.access import accessible, content_of
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
+from assessment.web.onsite import report_extras
+from assessment.web.provider import client_catalogues
 from assessment.web.site import site
 
 bp = Blueprint("results", __name__)
@@ -212,7 +213,7 @@ def cny(value: int) -> str:
 def _recommendation_context(record: AssessmentRecord, questionnaire: Questionnaire, model: ScoringModel,
                             answers: Answers, lang: str) -> dict[str, object]:
     """What the results page's recommendations block shows; empty when no catalogue is for this questionnaire."""
-    catalogues = tuple(c for c in site_catalogues() if c.questionnaire == questionnaire.id)
+    catalogues = tuple(c for c in (*site_catalogues(), *client_catalogues(record)) if c.questionnaire == questionnaire.id)
     if not catalogues:
         return {"advice": None}
     scenarios = scenario_choices(questionnaire, model, lang)
@@ -285,16 +286,10 @@ def report(assessment_id: int) -> Response | BaseResponse:
     questionnaire, model = content_of(record)
     lang = current_language()
     answers, card = assessments.result(questionnaire, model, record)
-    previous_record = queries.previous_submitted(db(), record)
-    previous = None
-    if previous_record is not None and (previous_record.questionnaire_ref, previous_record.model_ref) == (
-            record.questionnaire_ref, record.model_ref) and previous_record.submitted_at is not None:
-        _old_answers, old_card = assessments.result(questionnaire, model, previous_record)
-        previous = (previous_record.submitted_at.date().isoformat(), old_card)
     submitted = record.submitted_at.date() if record.submitted_at else None
     mode: Mode = next((m for m in MODES if m == record.mode), "self")
     data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=_enterprise(record),
-                             mode=mode, date=submitted, previous=previous)
+                             mode=mode, date=submitted, **report_extras(record, questionnaire, model, card, lang))
     try:
         content = render_pdf(data)
     except ReportError:

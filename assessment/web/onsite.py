@@ -1,0 +1,403 @@
+"""The guided and on-site journey: the assessment's workspace, the interview page per section with the evidence
+typically asked for, evidence notes and files, the assessor's validated answers, the audit trail, submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
+
+from assessment.db import providers
+from assessment.db.queries import AssessmentRecord
+from assessment.domain.answers import Problem, visible_items
+from assessment.domain.model import ScoringModel
+from assessment.domain.questionnaire import Questionnaire, Section
+from assessment.domain.scoring import Scorecard
+from assessment.reporting.data import Validation, ValidationDifference
+from assessment.services import assessments, onsite, progress
+from assessment.services.assessments import Incomplete, VersionConflict
+from assessment.services.onsite import ChangeRefused, EvidenceRejected
+from assessment.services.providers import provider_may_edit_answers
+from assessment.web.access import accessible, content_of
+from assessment.web.database import db
+from assessment.web.forms import VersionedActionForm
+from assessment.web.language import current_language
+from assessment.web.main import http_error
+from assessment.web.problems import FieldError, item_message
+from assessment.web.provider_forms import NoteForm, ReasonForm, UploadForm, posted_value
+from assessment.web.site import site
+from assessment.web.tenancy import actor, principal
+
+bp = Blueprint("onsite", __name__)
+
+UPLOAD_ENDPOINTS = ("onsite.upload",)
+UPLOAD_MARGIN = 256 * 1024
+
+
+def evidence_dir() -> Path:
+    """Where evidence files are kept (EVIDENCE_DIR, default instance/evidence), outside the database."""
+    configured = current_app.config.get("EVIDENCE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+
+
+def max_bytes() -> int:
+    """The largest evidence file accepted (EVIDENCE_MAX_BYTES)."""
+    return int(current_app.config["EVIDENCE_MAX_BYTES"])
+
+
+def _provider_of(record: AssessmentRecord) -> bool:
+    """Whether the visitor is staff of the provider conducting this assessment."""
+    who = principal()
+    conduct = providers.conduct(db(), record.id)
+    return who.provider and conduct is not None and conduct.organisation_id == who.organisation_id
+
+
+def _owner(record: AssessmentRecord) -> bool:
+    who = principal()
+    return who.user_id is not None and record.user_id == who.user_id
+
+
+def _logged_in_record(assessment_id: int) -> AssessmentRecord:
+    """The assessment for a logged-in visitor who may open it (the workspace needs an account)."""
+    record = accessible(assessment_id)
+    if principal().user_id is None:
+        abort(404)
+    return record
+
+
+def _section(questionnaire: Questionnaire, section_id: str) -> Section:
+    section = next((s for s in questionnaire.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _shown(questionnaire: Questionnaire, record: AssessmentRecord) -> set[str]:
+    """The items the saved answers show (display conditions)."""
+    if not questionnaire.has_conditions:
+        return set(questionnaire.item_index)
+    answers = assessments.draft_answers(questionnaire, record)
+    return {i.id for i in visible_items(questionnaire, answers.values)}
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item on the interview page: the answers, the evidence asked for and given, the validation."""
+
+    item: Any
+    self_reported: str
+    validated: providers.AuditEntry | None
+    validated_text: str
+    note: str
+    files: tuple[providers.EvidenceFileRecord, ...]
+
+
+# --- the workspace -------------------------------------------------------------------------------------------
+
+@bp.get("/assessments/<int:assessment_id>/workspace")
+def workspace(assessment_id: int) -> str | BaseResponse:
+    """An assessment's workspace: its mode and conduct, the sections to go through, respondents, divergence, trail."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    answers = assessments.draft_answers(questionnaire, record)
+    completion = assessments.completion(questionnaire, answers)
+    name, organisation = onsite.assessor_of(db(), record)
+    validated = onsite.validations(db(), record.id) if record.mode == "onsite" else {}
+    with_evidence = onsite.item_ids_with_evidence(db(), record.id)
+    profile = providers.get_enterprise(db(), record.enterprise_id) if record.enterprise_id else None
+    form = VersionedActionForm()
+    form.version.data = str(record.version)
+    return render_template(
+        "onsite/workspace.html", record=record, questionnaire=questionnaire, completion=completion,
+        assessor=name, organisation=organisation, validated=validated, with_evidence=with_evidence,
+        enterprise=profile, provider_view=_provider_of(record), form=form,
+        respondents=providers.respondents(db(), record.id),
+        may_edit=provider_may_edit_answers(principal(), record, _owner(record)),
+    )
+
+
+# --- the interview page --------------------------------------------------------------------------------------
+
+def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: Section, *,
+               errors: dict[str, list[str]] | None = None, kept: dict[str, dict[str, Any]] | None = None,
+               status: int = 200) -> tuple[str, int]:
+    lang = current_language()
+    validated = onsite.validations(db(), record.id)
+    notes = providers.notes(db(), record.id)
+    files = providers.files(db(), record.id)
+    shown = _shown(questionnaire, record)
+    views = []
+    for item in section.items:
+        if item.id not in shown:
+            continue
+        entry = validated.get(item.id)
+        views.append(ItemView(
+            item, onsite.answer_label(questionnaire, item.id, record.answers.get(item.id), lang), entry,
+            onsite.answer_label(questionnaire, item.id, entry.value, lang) if entry else "",
+            notes[item.id].text if item.id in notes else "",
+            tuple(f for f in files if f.item_id == item.id)))
+    summary = []
+    for item_id, messages in (errors or {}).items():
+        for message in messages:
+            summary.append(FieldError(f"item-{item_id}", item_id, message))
+    position = [s.id for s in questionnaire.sections].index(section.id)
+    sections = questionnaire.sections
+    return render_template(
+        "onsite/interview.html", record=record, questionnaire=questionnaire, section=section, views=views,
+        errors=errors or {}, kept=kept or {}, summary=summary, provider_view=_provider_of(record),
+        may_edit=provider_may_edit_answers(principal(), record, _owner(record)),
+        previous_section=sections[position - 1] if position > 0 else None,
+        next_section=sections[position + 1] if position + 1 < len(sections) else None,
+        note_form=NoteForm(), upload_form=UploadForm(), reason_form=ReasonForm(),
+        max_megabytes=round(max_bytes() / 1024 / 1024, 1), file_types=sorted(onsite.FILE_TYPES),
+    ), status
+
+
+@bp.get("/assessments/<int:assessment_id>/interview/<section_id>")
+def interview(assessment_id: int, section_id: str) -> tuple[str, int]:
+    """One section in interview mode: per item the answer, the evidence typically asked for, notes and files,
+    and on site the assessor's validated answer."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    return _interview(record, questionnaire, _section(questionnaire, section_id))
+
+
+def _item_section(questionnaire: Questionnaire, item_id: str) -> Section:
+    section = next((s for s in questionnaire.sections if any(i.id == item_id for i in s.items)), None)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _back(record: AssessmentRecord, section: Section, item_id: str) -> BaseResponse:
+    return redirect(url_for(".interview", assessment_id=record.id, section_id=section.id) + f"#item-{item_id}",
+                    code=303)
+
+
+def _problem_text(problem: Problem, questionnaire: Questionnaire) -> str:
+    item = questionnaire.item(problem.item or "")
+    if item is not None and problem.code not in ("reason", "unchanged", "note_long", "file_type", "file_size",
+                                                   "file_empty", "file_content", "file_count"):
+        return item_message(problem, item, current_language())
+    return problem.render(gettext)
+
+
+@bp.post("/assessments/<int:assessment_id>/items/<item_id>/note")
+def save_note(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
+    """Save an item's evidence note (earlier versions are kept)."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    section = _item_section(questionnaire, item_id)
+    form = NoteForm()
+    if not form.validate():
+        abort(400)
+    try:
+        onsite.save_note(db(), record, questionnaire, item_id, form.note.data or "", actor())
+    except ChangeRefused as exc:
+        db().rollback()
+        return _interview(record, questionnaire, section, errors={
+            item_id: [_problem_text(p, questionnaire) for p in exc.problems]},
+            kept={item_id: {"note": form.note.data or ""}}, status=422)
+    db().commit()
+    flash(gettext("The note on %(item)s is saved.", item=item_id), "success")
+    return _back(record, section, item_id)
+
+
+@bp.post("/assessments/<int:assessment_id>/items/<item_id>/files")
+def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
+    """Attach a file as evidence for an item: allowed types only, up to EVIDENCE_MAX_BYTES, stored with its SHA-256."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    section = _item_section(questionnaire, item_id)
+    upload_form = UploadForm()
+    upload_form.validate()
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        return _interview(record, questionnaire, section, errors={item_id: [gettext("Choose a file to attach.")]},
+                          status=422)
+    try:
+        onsite.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
+                              max_bytes=max_bytes(), max_files=int(current_app.config["EVIDENCE_MAX_FILES"]))
+    except EvidenceRejected as exc:
+        db().rollback()
+        status = 413 if exc.problem.code == "file_size" else 422
+        return _interview(record, questionnaire, section, errors={item_id: [exc.problem.render(gettext)]},
+                          status=status)
+    db().commit()
+    flash(gettext("The file %(name)s is attached to %(item)s.", name=onsite.safe_filename(storage.filename),
+                  item=item_id), "success")
+    return _back(record, section, item_id)
+
+
+@bp.get("/assessments/<int:assessment_id>/files/<int:file_id>")
+def download(assessment_id: int, file_id: int) -> Response:
+    """An evidence file, to those who may open the assessment: as an attachment, never shown inline."""
+    record = _logged_in_record(assessment_id)
+    file = providers.get_file(db(), file_id)
+    if file is None or file.assessment_id != record.id:
+        abort(404)
+    path = onsite.verified_evidence(evidence_dir(), file)
+    if path is None:
+        current_app.logger.error("evidence file %s of assessment %s is missing or altered", file.id, record.id)
+        abort(410)
+    response = send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.filename,
+                         max_age=0, etag=file.sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Digest"] = f"sha-256={file.sha256}"
+    return response
+
+
+@bp.post("/assessments/<int:assessment_id>/items/<item_id>/validation")
+def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
+    """Record the assessor's validated answer beside the self-reported one, with the reason (audit-trailed)."""
+    record = _logged_in_record(assessment_id)
+    if not _provider_of(record) or record.mode != "onsite":
+        abort(404)
+    if not record.draft:
+        flash(gettext("This assessment is submitted; its answers can no longer be changed."), "info")
+        return redirect(url_for("results.show", assessment_id=record.id), code=303)
+    questionnaire, _model = content_of(record)
+    section = _item_section(questionnaire, item_id)
+    item = questionnaire.item(item_id)
+    assert item is not None
+    form = ReasonForm()
+    form.validate()
+    raw = posted_value(item, request.form)
+    try:
+        onsite.validate(db(), questionnaire, record, item_id, raw, form.reason.data or "", actor())
+    except ChangeRefused as exc:
+        db().rollback()
+        return _interview(record, questionnaire, section, errors={
+            item_id: [_problem_text(p, questionnaire) for p in exc.problems]},
+            kept={item_id: {"reason": form.reason.data or "", "value": raw}}, status=422)
+    db().commit()
+    flash(gettext("The validated answer to %(item)s is recorded.", item=item_id), "success")
+    return _back(record, section, item_id)
+
+
+@bp.post("/assessments/<int:assessment_id>/submit-validated")
+def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
+    """Submit an on-site assessment: scored with the validated answers, the self-report kept beside them."""
+    record = _logged_in_record(assessment_id)
+    if not _provider_of(record) or record.mode != "onsite":
+        abort(404)
+    if not record.draft:
+        return redirect(url_for("results.show", assessment_id=record.id), code=303)
+    questionnaire, model = content_of(record)
+    form = VersionedActionForm()
+    try:
+        onsite.submit_onsite(db(), questionnaire, model, record.id, form.posted_version(), actor())
+    except Incomplete as exc:
+        db().rollback()
+        lang = current_language()
+        for problem in exc.problems:
+            item = questionnaire.item(problem.item or "")
+            flash(f"{problem.item}: {item_message(problem, item, lang)}" if item else problem.render(gettext),
+                  "error")
+        return redirect(url_for(".workspace", assessment_id=record.id), code=303)
+    except VersionConflict:
+        db().rollback()
+        flash(gettext("The answers were changed meanwhile. Check them, then submit again."), "error")
+        return redirect(url_for(".workspace", assessment_id=record.id), code=303)
+    db().commit()
+    return redirect(url_for("results.show", assessment_id=record.id), code=303)
+
+
+@bp.get("/assessments/<int:assessment_id>/audit")
+def audit(assessment_id: int) -> str:
+    """The audit trail: who changed which answer, when, from what to what, and why. It cannot be edited."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    return render_template("onsite/audit.html", record=record,
+                           lines=onsite.trail(db(), questionnaire, record.id, current_language()))
+
+
+# --- what the results page shows -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResultWorkspace:
+    """The provider side of a result: the validation, the assessor, and where the history and trail are."""
+
+    validation: onsite.ValidationSummary | None
+    assessor: str
+    organisation: str
+    mode: str
+    trail: bool
+    history_enterprise: int | None
+
+
+def result_workspace(record: AssessmentRecord, questionnaire: Questionnaire) -> ResultWorkspace | None:
+    """What the results page adds for guided and on-site results and for enterprises with several results."""
+    if principal().user_id is None:
+        return None
+    validation = onsite.validation_summary(db(), questionnaire, record, current_language())
+    name, organisation = onsite.assessor_of(db(), record)
+    several = record.enterprise_id is not None and sum(
+        1 for a in providers.assessments_of_enterprise(db(), record.enterprise_id) if a.status == "submitted") > 1
+    trail = bool(providers.audit_trail(db(), record.id))
+    return ResultWorkspace(validation, name, organisation, record.mode, trail,
+                           record.enterprise_id if several else None)
+
+
+@bp.app_context_processor
+def result_context() -> dict[str, object]:
+    """`result_workspace(record, questionnaire)` for the results page."""
+    return {"result_workspace": result_workspace}
+
+
+def body_limit() -> None:
+    """Evidence uploads may be larger than other requests (checked before the CSRF check reads the body)."""
+    if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == "provider.import_entries":
+        request.max_content_length = max_bytes() + UPLOAD_MARGIN
+
+
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTooLarge:
+    """A file above the request limit: say how large a file may be."""
+    if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == "provider.import_entries":
+        return render_template("errors/error.html", code=413, title=gettext("The file is too large"),
+                               message=gettext("Files up to %(megabytes)s MB can be attached. Nothing was saved; "
+                                               "go back and choose a smaller file.",
+                                               megabytes=round(max_bytes() / 1024 / 1024, 1))), 413
+    result = http_error(error)
+    return result if isinstance(result, tuple) else error
+
+
+def init_app(app: Flask) -> None:
+    """Let uploads through the body limit, and explain a file that is too large."""
+    app.config.setdefault("EVIDENCE_MAX_BYTES", onsite.DEFAULT_MAX_BYTES)
+    app.config.setdefault("EVIDENCE_MAX_FILES", onsite.DEFAULT_MAX_FILES)
+    app.before_request_funcs.setdefault(None, []).insert(0, body_limit)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
+
+
+def report_extras(record: AssessmentRecord, questionnaire: Questionnaire, model: ScoringModel, card: Scorecard,
+                  lang: str) -> dict[str, Any]:
+    """What the PDF report adds from the workspace: assessor, validation, evidence notes, the previous result."""
+    name, organisation = onsite.assessor_of(db(), record)
+    summary = onsite.validation_summary(db(), questionnaire, record, lang)
+    validation = None
+    if summary is not None:
+        validation = Validation(summary.assessor_name, summary.assessor_org, summary.checked, tuple(
+            ValidationDifference(d.question, d.self_reported, d.validated, d.reason) for d in summary.differences))
+    previous = progress.report_previous(db(), record, questionnaire, model, card, site().questionnaire,
+                                        site().model, lang)
+    return {"assessor_name": name, "assessor_org": organisation, "validation": validation,
+            "evidence": onsite.evidence_notes(db(), record), "previous": previous}
