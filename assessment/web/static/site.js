@@ -88,7 +88,9 @@
   function cascade(parent, child, resets) {
     if (!parent || !child || !parent.getAttribute("data-children")) { return; }
     var url = parent.getAttribute("data-children");
+    var latest = 0;  // arrowing through a list fires one change per option: only the last answer may fill the child
     parent.addEventListener("change", function () {
+      var asked = ++latest;
       resets.concat([child]).forEach(function (select) {
         while (select.options.length > 1) { select.remove(1); }
       });
@@ -96,6 +98,7 @@
       fetch(url.replace("CODE", encodeURIComponent(parent.value)), { headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : []; })
         .then(function (rows) {
+          if (asked !== latest) { return; }
           rows.forEach(function (row) { child.add(new Option(row.name, row.code)); });
         });
     });
