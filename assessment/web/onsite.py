@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -371,6 +372,9 @@ def body_limit() -> None:
 
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTooLarge:
     """A file above the request limit: say how large a file may be."""
+    # The body is not read again: forms built while rendering the page (the header's logout button) see none.
+    setattr(request, "form", ImmutableMultiDict())  # noqa: B010 (werkzeug's cached property takes the value)
+    setattr(request, "files", ImmutableMultiDict())  # noqa: B010
     if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == "provider.import_entries":
         return render_template("errors/error.html", code=413, title=gettext("The file is too large"),
                                message=gettext("Files up to %(megabytes)s MB can be attached. Nothing was saved; "
