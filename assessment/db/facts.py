@@ -426,6 +426,39 @@ def grouped(session: Session, query: FactQuery, groupings: Sequence[Sequence[str
     return out
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """Per group: how many facts have each (column, value) asked for, and how many of those the viewer knows."""
+
+    key: tuple[Any, ...]
+    counts: tuple[int, ...]
+    known: tuple[int, ...]
+
+
+def distributions(session: Session, query: FactQuery, keys: Sequence[str],
+                  targets: Sequence[tuple[str, int]]) -> list[Distribution]:
+    """COUNT(*) FILTER (WHERE column = value) for every target, per group of `keys`; one scan on every database."""
+    for name in (*keys, *(c for c, _ in targets)):
+        if name not in KEY_COLUMNS:
+            raise ValueError(f"cannot count facts by {name!r}")
+    known = query.shared_with is not None
+    aggregates: list[Any] = [func.count().filter(getattr(F, c) == v) for c, v in targets]
+    if known:
+        flag = _known(query)
+        aggregates += [func.sum(case((getattr(F, c) == v, flag), else_=0)) for c, v in targets]
+    key_columns = [getattr(F, k) for k in keys]
+    statement = select(*key_columns, *aggregates).where(*_base(query))
+    if key_columns:
+        statement = statement.group_by(*key_columns)
+    out = []
+    width = len(targets)
+    for row in session.execute(statement):
+        values = [int(v or 0) for v in row[len(keys):]]
+        out.append(Distribution(tuple(row[:len(keys)]), tuple(values[:width]),
+                                tuple(values[width:]) if known else (0,) * width))
+    return out
+
+
 def periods(session: Session, model_id: str, grain: Grain, equals: Sequence[tuple[str, str | int]] = ()) -> list[int]:
     """The periods (years or quarter keys) that have consented facts of a model, oldest first."""
     column = _period_column(grain)

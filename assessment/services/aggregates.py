@@ -9,7 +9,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, BinaryIO, Literal, cast
@@ -501,6 +501,8 @@ class Dashboard:
     trend: tuple[PeriodRow, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
     suppressed: bool = False
+    tables: tuple[ProtectedTable, ...] = field(default=(), repr=False, compare=False)
+    """The protected tables behind the page, for audits and tests (the page reads only the fields above)."""
 
     @property
     def weakest_indicators(self) -> tuple[MeanRow, ...]:
@@ -647,7 +649,8 @@ def dashboard(session: Session, *, regions: Regions, industries: Industries, lay
         return replace(base, refusal=Problem(None, "population_empty", N_("No enterprise matches this filter")))
 
     # 2. One GROUP BY per table over the trend's periods (one scan on PostgreSQL), at category level.
-    trend = periods_back(period, grain, TREND_PERIODS)
+    available = facts.periods(session, layout.model_id, grain, jurisdiction.conditions())
+    trend = tuple(p for p in periods_back(period, grain, TREND_PERIODS) if not available or p >= available[0])
     query = replace(query, first=trend[0], last=period)
     pc = "year" if grain == "year" else "quarter"
     scope = selection.region if selection.region is not None else jurisdiction.code
@@ -662,15 +665,16 @@ def dashboard(session: Session, *, regions: Regions, industries: Industries, lay
     dims = DIMENSION_COLUMNS[:len(layout.dimensions)]
     indicators = INDICATOR_COLUMNS[:len(layout.indicators)]
     groupings = [(pc, column, "level") for _, column in breakdowns] + [(pc, "band")]
-    groupings += [(pc, s) for s in scenario_columns]
     sums = ("total", *dims, "demo")
     grouped = facts.grouped(session, query, groupings, sums)
     overall = facts.grouped(session, query, [(pc, "level")], ("total", *dims, *indicators, *scenario_columns, "demo"))[0]
+    targets = [(column, rating) for column in scenario_columns for rating in layout.ratings]
+    spread = facts.distributions(session, query, [pc], targets)
 
     # 3. Cell tables (margins summed in disclosure), protected together, read only through the result.
     stats = ("score", *(f"dimension:{d.id}" for d in layout.dimensions), "demo")
     kinds = ("milli", *("milli" for _ in dims), "count")
-    seen_periods = {r.key[0] for rows in (*grouped, overall) for r in rows}
+    seen_periods = {r.key[0] for rows in (*grouped, overall) for r in rows} | {d.key[0] for d in spread}
     period_axis = Axis("period", trend, total=False) if seen_periods <= set(trend) else Axis(
         "period", tuple(sorted(set(trend) | seen_periods)), total=False)
     level_ax = _axis_for("level", (r.key[1] for r in overall), layout=layout, industries=industries,
@@ -693,13 +697,13 @@ def dashboard(session: Session, *, regions: Regions, industries: Industries, lay
         Row((r.key[0], _band_label(int(r.key[1]))), r.count, (r.sums[0] / MILLI,), r.known) for r in band_rows),
         ("score",)))
     scenario_axes = []
+    width = len(layout.ratings)
     for n, sid in enumerate(layout.scenarios):
-        rows = grouped[len(breakdowns) + 1 + n]
-        axis = Axis(f"scenario:{sid}", tuple(sorted(set(layout.ratings) | {int(r.key[1] or 0) for r in rows})))
+        axis = Axis(f"scenario:{sid}", layout.ratings)
         scenario_axes.append(axis)
-        # A missing rating (a model version with fewer scenarios) counts as not yet started (0).
         tables.append(CellTable.from_rows((period_axis, axis), (
-            Row((r.key[0], int(r.key[1] or 0)), r.count, (), r.known) for r in rows)))
+            Row((d.key[0], rating), d.counts[n * width + r], (), d.known[n * width + r])
+            for d in spread for r, rating in enumerate(layout.ratings))))
     overall_stats = ("score", *(f"dimension:{d.id}" for d in layout.dimensions),
                      *(f"indicator:{i.id}" for i in layout.indicators),
                      *(f"scenario:{s}" for s in layout.scenarios), "demo")
@@ -746,7 +750,7 @@ def dashboard(session: Session, *, regions: Regions, industries: Industries, lay
         shown_breakdowns.append(Breakdown(name, labels.translate(FIELDS[name]), tuple(rows_out), total))
     return replace(base, demo=demo, total=total_row, levels=level_rows, bands=bands, dimensions=dimensions,
                    indicators=indicator_rows, scenarios=tuple(scenarios), trend=trend_rows,
-                   breakdowns=tuple(shown_breakdowns), suppressed=suppressed)
+                   breakdowns=tuple(shown_breakdowns), suppressed=suppressed, tables=protected)
 
 
 # --- cell exports ------------------------------------------------------------------------------------------------
@@ -776,6 +780,8 @@ class CellExport:
     rows: Iterator[tuple[Any, ...]]
     meta: dict[str, Any]
     refusal: Problem | None = None
+    protected: ProtectedTable | None = field(default=None, repr=False)
+    """The protected table behind the rows, for audits and tests."""
 
 
 def check_fields(by: Sequence[str]) -> tuple[str, ...]:
@@ -888,7 +894,7 @@ def cell_export(session: Session, *, regions: Regions, industries: Industries, l
                         None if means[-1] is None else means[-1] > 0]
             yield tuple(out)
 
-    return CellExport(tuple(columns), tuple(descriptions), cell_rows(), meta, protected.refusal)
+    return CellExport(tuple(columns), tuple(descriptions), cell_rows(), meta, protected.refusal, protected)
 
 
 def _rounded(value: float | None) -> float | None:

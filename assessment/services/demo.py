@@ -170,16 +170,22 @@ def _level(rng: random.Random, size: str, zjtx: str, top: int) -> int:
 
 def generate(session: Session, *, library: Library, regions: Regions, industries: Industries, count: int,
              seed: int = 0, questionnaire_id: str = "miit-2024", start: date = DEFAULT_START, end: date = DEFAULT_END,
+             provinces: Sequence[str] = (), pool: int = POOL,
              progress: Callable[[int], None] | None = None) -> DemoSummary:
-    """Generate `count` submitted demo assessments (and their enterprises and facts), bulk-loaded; commits."""
+    """Generate `count` submitted demo assessments (and their enterprises and facts), bulk-loaded; commits.
+
+    `provinces` (two-digit prefixes) keeps the enterprises in those provinces; `pool` is how many distinct answer
+    documents are generated and scored, then drawn from.
+    """
     began = time.perf_counter()
     rng = random.Random(seed)
-    layout, pool = _pool(library, questionnaire_id, rng, POOL)
-    top = max(i for i, bucket in enumerate(pool) if bucket)
+    layout, documents = _pool(library, questionnaire_id, rng, pool)
+    top = max(i for i, bucket in enumerate(documents) if bucket)
     questionnaire = library.questionnaire(questionnaire_id)
     model = library.default_model(questionnaire_id)
     leaves = _leaves(regions)
-    province = _choose(rng, {p: w for p, w in PROVINCE_WEIGHTS.items() if p in leaves})
+    province = _choose(rng, {p: w for p, w in PROVINCE_WEIGHTS.items()
+                             if p in leaves and (not provinces or p in provinces)})
     divisions = {s: [d.code for d in industries.divisions(s)] for s in SECTION_WEIGHTS}
     section = _choose(rng, {s: w for s, w in SECTION_WEIGHTS.items() if divisions.get(s)})
     zjtx = _choose(rng, ZJTX_WEIGHTS)
@@ -222,9 +228,9 @@ def generate(session: Session, *, library: Library, regions: Regions, industries
             periods = [facts.period_of(m) for m in moments]
             previous: int | None = None
             for n, submitted in enumerate(moments):
-                while not pool[level]:
+                while not documents[level]:
                     level -= 1
-                answered = pool[level][int(rng.random() * len(pool[level]))]
+                answered = documents[level][int(rng.random() * len(documents[level]))]
                 assessment_rows.append((
                     assessment_id, enterprise_id, previous, questionnaire.ref, model.ref, "submitted", how,
                     answered.answers, answered.data, 2, submitted - timedelta(hours=1), submitted, submitted,
