@@ -99,7 +99,7 @@ def dashboard() -> str:
     """The provider's clients with their latest level, status and next step; filters by level, status, region, industry."""
     who = _provider()
     organisation = _organisation(who)
-    wanted = ClientFilter(*(str(request.args.get(k, "")).strip()[:8] for k in ("level", "status", "region",
+    wanted = ClientFilter(*(str(request.args.get(k, "")).strip()[:12] for k in ("level", "status", "region",
                                                                                  "industry")))
     rows = tenancy_service.dashboard(db(), organisation.id, wanted, site().industries)
     regions, industries = site().regions, site().industries
