@@ -6,18 +6,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
+import openpyxl
 from sqlalchemy.orm import Session
 
 from assessment.content.catalogue_io import (
+    ENTRIES_SHEET,
     CatalogueHeader,
     CatalogueImportInvalid,
     RowError,
     columns,
     export_csv,
     import_csv,
-    import_xlsx,
 )
 from assessment.db import providers
 from assessment.db.providers import OrganisationRecord, SolutionRow
@@ -108,24 +109,77 @@ def save_entry(session: Session, organisation: OrganisationRecord, questionnaire
         providers.put_solutions(session, organisation.id, [(entry_id, stored[entry_id])], user_id)
 
 
+def _table_text(table: Sequence[Sequence[object]], organisation: OrganisationRecord) -> str:
+    """A spreadsheet table as CSV text with the provider's name filled in; blank rows stay, so row numbers hold."""
+    if not table:
+        return ""
+    header = [_cell(c) for c in table[0]]
+    while header and not header[-1]:
+        header.pop()
+    positions = []
+    for column in PROVIDER_COLUMNS:
+        if column not in header:
+            header.append(column)
+        positions.append(header.index(column))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for raw in table[1:]:
+        row = [_cell(c) for c in raw][: len(header)]
+        row += [""] * (len(header) - len(row))
+        if any(cell.strip() for cell in row):
+            for position in positions:
+                row[position] = organisation.name
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the importer reads it: dates as ISO dates, whole floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_table(data: bytes) -> list[list[object]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a file that is not a workbook
+        raise CatalogueImportInvalid([RowError(0, "", f"not an XLSX workbook: {exc}", "")]) from exc
+    try:
+        if ENTRIES_SHEET not in book.sheetnames:
+            raise CatalogueImportInvalid([RowError(0, "", f"no sheet named {ENTRIES_SHEET!r}", ENTRIES_SHEET)])
+        return [list(values) for values in book[ENTRIES_SHEET].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
 def import_file(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],
                 questionnaire_id: str, filename: str, data: bytes, user_id: int) -> int:
     """Import entries from a CSV or XLSX file (an entry with an existing id replaces it); how many were imported.
 
-    All or nothing: any problem raises CatalogueImportInvalid and nothing is stored.
+    The provider name columns may be left out: they are always the organisation's. All or nothing: any problem
+    raises CatalogueImportInvalid (row as the spreadsheet shows it, column, reason) and nothing is stored.
     """
     rows = providers.solutions(session, organisation.id)
     file_header = header(organisation, questionnaire_id, _version(rows))
     if filename.lower().endswith(".xlsx"):
-        imported = import_xlsx(data, file_header, questionnaires, file=filename)
+        table = _xlsx_table(data)
     elif filename.lower().endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CatalogueImportInvalid([RowError(0, "", "the file is not UTF-8 text", "")]) from exc
-        imported = import_csv(text, file_header, questionnaires, file=filename)
+        table = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     else:
         raise CatalogueImportInvalid([RowError(0, "", "only .csv and .xlsx files can be imported", "")])
+    imported = import_csv(_table_text(table, organisation), file_header, questionnaires, file=filename)
     new = _cells(imported)
     replaced = {entry_id for entry_id, _cells_ in new}
     merged = [dict(cells) for _id, cells in new] + [dict(r.cells) for r in rows if r.entry_id not in replaced]
