@@ -39,7 +39,7 @@ def test_an_official_of_jiangsu_sees_no_zhejiang_data(app: Flask, load_demo: Loa
     cells = export_rows(jiangsu, f"period={year}&by=county,level")
     assert cells and all(c["county"] == "total" or c["county"].startswith("32") for c in cells)
     refused = jiangsu.get(f"/official/?period={year}&region=330100").get_data(as_text=True)
-    assert "Choose a region within your jurisdiction." in refused
+    assert "请选择本辖区内的地区。" in refused
     assert population(refused) == population(html)
 
 
