@@ -147,7 +147,11 @@ def withdraw(link_id: int) -> BaseResponse:
 
 def _start_form(questionnaires: list[Questionnaire]) -> StartForm:
     form = StartForm()
-    form.questionnaire.choices = [(q.id, q.title.get(current_language()) or q.id) for q in questionnaires]
+    first = catalogue_questionnaire()  # the questionnaire providers work with comes first and is preselected
+    ordered = sorted(questionnaires, key=lambda q: (q.id != first, q.id))
+    form.questionnaire.choices = [(q.id, q.title.get(current_language()) or q.id) for q in ordered]
+    if not form.questionnaire.data:
+        form.questionnaire.data = first
     form.mode.choices = [("guided", str(MODE_NAMES["guided"])), ("onsite", str(MODE_NAMES["onsite"]))]
     return form
 
