@@ -258,12 +258,12 @@ def _step_fields(section: Section) -> set[str]:
     return {f.id for item in section.items for f in item.fields}
 
 
-def _problems(questionnaire: Questionnaire, answers: Mapping[str, Any], data: Mapping[str, Any]) -> list[Problem]:
+def _parsed(questionnaire: Questionnaire, answers: Mapping[str, Any],
+            data: Mapping[str, Any]) -> tuple[Answers | None, list[Problem]]:
     try:
-        parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
+        return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False), []
     except AnswersInvalid as exc:
-        return exc.problems
-    return []
+        return None, exc.problems
 
 
 def _restore(target: dict[str, Any], saved: Mapping[str, Any], key: str) -> None:
@@ -319,7 +319,7 @@ def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int
                 and _derivable(item, figures):
             answers.pop(item.id, None)
 
-    problems = _problems(questionnaire, answers, data)
+    parsed, problems = _parsed(questionnaire, answers, data)
     step_problems = [p for p in problems if p.item in step_items or p.params.get("field") in step_fields]
     if problems:
         for problem in problems:
@@ -328,11 +328,16 @@ def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int
             field_id = problem.params.get("field")
             if field_id in step_fields:
                 _restore(data, saved_data, str(field_id))
-        if _problems(questionnaire, answers, data):
-            answers, data = saved_answers, saved_data
-    before = draft_answers(questionnaire, record)
-    parsed = parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False) \
-        if (answers, data) != (saved_answers, saved_data) else before
+        parsed, still = _parsed(questionnaire, answers, data)
+        if still:
+            answers, data, parsed = saved_answers, saved_data, None
+    # parsed once per save: the merged answers (above), and the saved ones only when needed (below)
+    unchanged = (answers, data) == (saved_answers, saved_data)
+    before = draft_answers(questionnaire, record) if unchanged or parsed is None or questionnaire.has_conditions \
+        else None
+    if unchanged or parsed is None:
+        assert before is not None
+        parsed = before
     document = answers_to_document(parsed)
     new_answers, new_data = document["answers"], document.get("data", {})
     changed = (new_answers, new_data) != (saved_answers, saved_data)
@@ -344,7 +349,8 @@ def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int
         if version is None:
             raise VersionConflict(_get(session, assessment_id))
         record = replace(record, answers=new_answers, data=new_data, version=version, updated_at=moment)
-    revealed = _visible_ids(questionnaire, parsed, section) - _visible_ids(questionnaire, before, section)
+    revealed = _visible_ids(questionnaire, parsed, section) - _visible_ids(questionnaire, before, section) \
+        if before is not None else set()
     revealed_unanswered = tuple(i.id for i in section.items if i.id in revealed and i.id not in parsed.values)
     return StepResult(record, parsed, tuple(step_problems), revealed_unanswered, changed)
 

@@ -73,11 +73,12 @@ def _shown_ids(questionnaire: Questionnaire, answers: Answers) -> set[str]:
 def _stages(record: AssessmentRecord, questionnaire: Questionnaire, progress: Completion) -> list[Stage]:
     stages = [Stage("profile", gettext("Enterprise profile"), url_for(".profile", assessment_id=record.id),
                     int(record.enterprise_id is not None), 1)]
+    step_url = url_for(".step", assessment_id=record.id, section_id="-")[:-1]  # ids are URL-safe: one url_for
+    lang = current_language()
     for section in questionnaire.sections:
         done, total = progress.sections[section.id]
         if total:
-            stages.append(Stage(section.id, tr(section.title, current_language()),
-                                url_for(".step", assessment_id=record.id, section_id=section.id), done, total))
+            stages.append(Stage(section.id, tr(section.title, lang), step_url + section.id, done, total))
     stages.append(Stage("review", gettext("Review and submit"), url_for(".review", assessment_id=record.id)))
     return stages
 
@@ -311,8 +312,10 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     questionnaire, _model = content_of(record)
     section = _section(questionnaire, section_id)
     form_class = step_form_class(questionnaire, section.id)
-    saved = assessments.draft_answers(questionnaire, record)
-    shown = _shown_ids(questionnaire, saved)
+    # the saved draft is parsed where it is needed: for a page, for display conditions, for a page shown again
+    saved = assessments.draft_answers(questionnaire, record) \
+        if request.method == "GET" or questionnaire.has_conditions else None
+    shown = _shown_ids(questionnaire, saved) if saved is not None else set(questionnaire.item_index)
     errors: dict[str, list[str]] = {}
     summary: list[FieldError] = []
     status, conflict = 200, False
@@ -344,13 +347,17 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
                     return _after_step(record, questionnaire, section, action, result.answers)
                 saved = result.answers
             shown = _shown_ids(questionnaire, saved)
-    else:
-        form = form_class(data=step_initial(section, record.answers, record.data, record.version))
+        values: StepForm | dict[str, Any] = form
+    else:  # a page binds no step form: its controls are filled from the saved values
+        form = _versioned(record.version)
+        values = step_initial(section, record.answers, record.data, record.version)
+    if saved is None:
+        saved = assessments.draft_answers(questionnaire, record)
     progress = assessments.completion(questionnaire, saved)
     stages = _stages(record, questionnaire, progress)
     before, after, index = _neighbours(stages, section.id)
     items = [i for i in section.items if i.id in shown]
-    state = item_state(items, form, errors, {i.id: computed(i, saved, lang) for i in items})
+    state = item_state(items, values, errors, {i.id: computed(i, saved, lang) for i in items})
     return render_template(
         "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items, form=form,
         questions=questions_html(questionnaire, items, lang, state), summary=summary, conflict=conflict,

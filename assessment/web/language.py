@@ -4,7 +4,7 @@ account."""
 from __future__ import annotations
 
 from babel.support import NullTranslations
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel, Domain, get_locale
 
 from assessment.services.language import LANGUAGES, TRANSLATIONS_DIR, translations
@@ -15,6 +15,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 BABEL_LOCALES = {"zh": "zh_CN", "en": "en"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 NAMES = {"zh": "中文", "en": "English"}
+LANGUAGE_OF_REQUEST = "_language"
 
 
 def chosen_language() -> str:
@@ -31,9 +32,13 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    """The content language code ("zh" or "en") matching the active locale."""
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
+    """The content language code ("zh" or "en") matching the active locale (looked up once per request)."""
+    found: str | None = g.get(LANGUAGE_OF_REQUEST)
+    if found is None:
+        locale = get_locale()
+        found = "en" if locale is not None and locale.language == "en" else "zh"
+        g.setdefault(LANGUAGE_OF_REQUEST, found)
+    return found
 
 
 class Catalogue(Domain):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from assessment.domain.answers import Answers, format_figure
 from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire
-from assessment.web.forms import StepForm, chosen, data_name, grid_name
+from assessment.web.forms import StepForm, data_name, grid_name
 from assessment.web.problems import option_text
 from assessment.web.site import site
 
@@ -88,28 +88,44 @@ def _marks(state: dict[str, str], name: str, errors: Mapping[str, list[str]]) ->
         state[f"inv:{name}"] = f' aria-invalid="true" aria-describedby="{escape(name)}-error"'
 
 
-def item_state(items: Iterable[Item], form: StepForm, errors: Mapping[str, list[str]],
+def _picked(value: Any, key: str) -> bool:
+    """Whether an option key is among a control's values (one value, or a list of them)."""
+    if isinstance(value, (list, tuple)):
+        return key in [str(v) for v in value]
+    return value is not None and str(value) == key
+
+
+def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors: Mapping[str, list[str]],
                computed_answers: Mapping[str, str | None]) -> dict[str, str]:
-    """The slot values of these items for this request: ticks, values, messages, computed answers."""
+    """The slot values of these items for this request: ticks, values, messages, computed answers.
+
+    `form` is the posted step form, or for a page the values by control name (forms.step_initial), which spares
+    building a form whose only use would be to hold them.
+    """
+    def data(name: str) -> Any:
+        return form.get(name) if isinstance(form, Mapping) else form[name].data
+
     state: dict[str, str] = {}
     for item in items:
         iid = item.id
         if item.type in ("single", "multi"):
+            value = data(iid)
             for option in item.options:
-                if chosen(form[iid], option.key):
+                if _picked(value, option.key):
                     state[f"on:{iid}-{option.key}"] = " checked"
         elif item.type == "rating":
+            value = data(iid)
             for level in item.levels:
-                if chosen(form[iid], str(level.level)):
+                if _picked(value, str(level.level)):
                     state[f"on:{iid}-{level.level}"] = " checked"
         elif item.type == "grid":
             for row in item.rows:
-                field = form[grid_name(item, row)]
+                value = data(grid_name(item, row))
                 for column in item.columns:
-                    if chosen(field, column.key):
+                    if _picked(value, column.key):
                         state[f"on:{iid}-{row.key}-{column.key}"] = " checked"
         elif item.type == "number":
-            state[f"val:{iid}"] = str(escape(form[iid].data or ""))
+            state[f"val:{iid}"] = str(escape(data(iid) or ""))
         _marks(state, iid, errors)
         described = [f"{iid}-hint"] if item.help else []
         if errors.get(iid):
@@ -118,7 +134,7 @@ def item_state(items: Iterable[Item], form: StepForm, errors: Mapping[str, list[
             state[f"desc:{iid}"] = f' aria-describedby="{escape(" ".join(described))}"'
         for spec in item.fields:
             name = data_name(item, spec.id)
-            state[f"val:{name}"] = str(escape(form[name].data or ""))
+            state[f"val:{name}"] = str(escape(data(name) or ""))
             _marks(state, name, errors)
         text = computed_answers.get(iid)
         if text:
