@@ -31,6 +31,7 @@ from assessment.web.app import create_app  # noqa: E402
 from assessment.web.site import site  # noqa: E402
 
 PASSWORD = "bench-password-1"
+BASELINE_CSV = Path("/tmp/bench-aggregate-baseline.csv")
 
 
 def timed(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
@@ -69,7 +70,16 @@ def baseline_dashboard(connection: Any, province: str, year: int, first: int) ->
     return fetched
 
 
-def baseline_export(connection: Any, province: str, year: int, path: Path) -> int:
+BASELINE_COLUMNS = {
+    "region": "city_code", "province": "province_code", "city": "city_code", "county": "region_code",
+    "section": "industry_section", "division": "industry_division", "size": "size_class", "zjtx": "zhuanjingtexin",
+    "mode": "mode", "level": "level", "period": "year",
+    "band": "CASE WHEN total < 20000 THEN 0 WHEN total < 40000 THEN 1 WHEN total < 60000 THEN 2 "
+            "WHEN total < 80000 THEN 3 ELSE 4 END",
+}
+
+
+def baseline_export(connection: Any, province: str, year: int, by: list[str], path: Path) -> int:
     """The export's GROUP BY as hand-written SQL written straight to CSV (no margins, no suppression): rows."""
     import csv
 
@@ -77,10 +87,10 @@ def baseline_export(connection: Any, province: str, year: int, path: Path) -> in
              f"AND year = {year}")
     if connection.dialect.name == "sqlite":
         where = where.replace("latest_of_year AND consent", "latest_of_year = 1 AND consent = 1")
+    keys = ", ".join(BASELINE_COLUMNS[f] for f in by)
     rows = connection.execute(text(
-        "SELECT region_code, industry_division, size_class, level, COUNT(*), AVG(total) / 1000.0, AVG(d1) / 1000.0, "
-        f"AVG(d2) / 1000.0, AVG(d3) / 1000.0 FROM assessment_facts WHERE {where} "
-        "GROUP BY region_code, industry_division, size_class, level"))
+        f"SELECT {keys}, COUNT(*), AVG(total) / 1000.0, AVG(d1) / 1000.0, AVG(d2) / 1000.0, AVG(d3) / 1000.0 "
+        f"FROM assessment_facts WHERE {where} GROUP BY {keys}"))
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -98,7 +108,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--province", default="440000", help="GB/T 2260 code of the official's province")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--by", default="region,division,size,level", help="fields of the timed CSV export")
+    parser.add_argument("--by", action="append", help="fields of a timed CSV export (repeat for several; default: "
+                        "region,level; region,size,level; region,section,size,level)")
     args = parser.parse_args()
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": args.database,
@@ -143,22 +154,25 @@ def main() -> None:
         base_median, base_best, _ = timed(lambda: baseline_dashboard(connection, args.province, year, first),
                                           args.repeat)
 
-    export_url = f"/official/export.csv?by={args.by}"
-    started = time.perf_counter()
-    response = client.get(export_url, buffered=False)
-    first_byte = None
-    lines = 0
-    for chunk in response.response:
-        if first_byte is None:
-            first_byte = time.perf_counter() - started
-        lines += chunk.count("\n") if isinstance(chunk, str) else chunk.count(b"\n")
-    export_time = time.perf_counter() - started
-    response.close()
-    rows = lines - 1
-    streaming = export_time - (first_byte or 0.0)
-    out = Path("/tmp/bench-aggregate-baseline.csv")
-    with here.engine.connect() as connection:
-        base_export_median, _best, base_rows = timed(lambda: baseline_export(connection, args.province, year, out), 3)
+    exports = []
+    for fields in args.by or ["region,level", "region,size,level", "region,section,size,level"]:
+        started = time.perf_counter()
+        response = client.get(f"/official/export.csv?by={fields}", buffered=False)
+        if response.status_code != 200:
+            exports.append((fields, None, response.get_data(as_text=True)))
+            continue
+        first_byte = None
+        lines = 0
+        for chunk in response.response:
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            lines += chunk.count("\n") if isinstance(chunk, str) else chunk.count(b"\n")
+        elapsed = time.perf_counter() - started
+        response.close()
+        with here.engine.connect() as connection:
+            base_time, _best, base_rows = timed(
+                lambda fields=fields: baseline_export(connection, args.province, year, fields.split(","), BASELINE_CSV), 3)
+        exports.append((fields, (lines - 1, elapsed, first_byte or 0.0, base_rows, base_time), ""))
 
     print(f"database: {kind}; facts: {total:,} ({province_rows:,} in province {args.province}); period {year} "
           f"(trend from {first})")
@@ -166,11 +180,17 @@ def main() -> None:
           f"({len(page.data):,} bytes)")
     print(f"  baseline (the same GROUP BYs as hand-written SQL): median {base_median:.3f} s, best {base_best:.3f} s; "
           f"ratio {dash_median / base_median:.1f}×")
-    print(f"CSV export by {args.by}: {rows:,} cell rows in {export_time:.3f} s = {rows / export_time:,.0f} rows/s "
-          f"overall; first byte after {first_byte or 0:.3f} s (query + disclosure control), then "
-          f"{rows / streaming if streaming > 0 else float('inf'):,.0f} rows/s streaming")
-    print(f"  baseline (GROUP BY to CSV, no margins or suppression): {base_rows:,} rows in {base_export_median:.3f} s"
-          f" = {base_rows / base_export_median:,.0f} rows/s; ratio {export_time / base_export_median:.1f}×")
+    for fields, figures, refusal in exports:
+        if figures is None:
+            print(f"CSV export by {fields}: refused ({refusal.strip()})")
+            continue
+        rows, elapsed, first_byte, base_rows, base_time = figures
+        streaming = elapsed - first_byte
+        print(f"CSV export by {fields}: {rows:,} cell rows in {elapsed:.3f} s = {rows / elapsed:,.0f} rows/s overall; "
+              f"first byte after {first_byte:.3f} s (query + disclosure control), then "
+              f"{rows / streaming if streaming > 0 else float('inf'):,.0f} rows/s streaming")
+        print(f"  baseline (GROUP BY to CSV, no margins or suppression): {base_rows:,} rows in {base_time:.3f} s = "
+              f"{base_rows / base_time:,.0f} rows/s; ratio {elapsed / base_time:.1f}×")
 
 
 if __name__ == "__main__":

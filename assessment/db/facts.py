@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     Select,
     and_,
     case,
@@ -244,21 +245,21 @@ def after_bulk_load(session: Session) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))")
 
 
-def analyse(session: Session) -> None:
-    """Refresh the planner's statistics and visibility map after a bulk load (PostgreSQL: VACUUM ANALYZE)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        session.commit()
-        previous = raw.autocommit  # type: ignore[union-attr]
-        raw.autocommit = True  # type: ignore[union-attr]
-        try:
-            for table in ("assessment_facts", "enterprises", "assessments"):
-                raw.execute(f"VACUUM (ANALYZE) {table}")  # type: ignore[union-attr]
-        finally:
-            raw.autocommit = previous  # type: ignore[union-attr]
-    else:
-        connection.exec_driver_sql("ANALYZE")
+def analyse(session: Session, *, cluster: bool = False) -> None:
+    """Refresh the planner's statistics (PostgreSQL: VACUUM ANALYZE), and with `cluster` first put the facts in
+    scope-index order, so a jurisdiction's rows share pages (CLUSTER locks the table while it runs); commits."""
+    session.commit()
+    engine = cast(Engine, session.get_bind())
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+        return
+    # VACUUM cannot run inside a transaction block.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if cluster:
+            connection.exec_driver_sql("CLUSTER assessment_facts USING ix_assessment_facts_scope")
+        for table in ("assessment_facts", "enterprises", "assessments"):
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 # --- reading aggregates --------------------------------------------------------------------------------------
@@ -316,6 +317,11 @@ def _base(query: FactQuery, *, equals: bool = True) -> list[ColumnElement[bool]]
         conditions.append(period >= query.first)
     if query.last is not None:
         conditions.append(period <= query.last)
+    if query.grain == "quarter":  # the year bounds let the indexes, which lead with the year, narrow the range
+        if query.first is not None:
+            conditions.append(F.year >= query.first // 10)
+        if query.last is not None:
+            conditions.append(F.year <= query.last // 10)
     if query.consent_only:
         conditions.append(F.consent == true())
     if query.demo is not None:
@@ -460,11 +466,14 @@ def distributions(session: Session, query: FactQuery, keys: Sequence[str],
 
 
 def periods(session: Session, model_id: str, grain: Grain, equals: Sequence[tuple[str, str | int]] = ()) -> list[int]:
-    """The periods (years or quarter keys) that have consented facts of a model, oldest first."""
+    """The periods (years or quarter keys) with facts in a scope, oldest first; the model only counts nationally.
+
+    Within a jurisdiction only the scope index is read (an index-only scan): a period listed may still hold no
+    consented assessment of this model, which the dashboard then says.
+    """
     column = _period_column(grain)
-    rows = session.scalars(select(column).where(F.model_id == model_id, F.consent == true(),
-                                                *(getattr(F, c) == v for c, v in equals))
-                           .group_by(column).order_by(column))
+    conditions = [getattr(F, c) == v for c, v in equals] or [F.model_id == model_id]
+    rows = session.scalars(select(column).where(*conditions).group_by(column).order_by(column))
     return [int(r) for r in rows]
 
 

@@ -354,8 +354,9 @@ class AssessmentFact(Base):
 
     __tablename__ = "assessment_facts"
     __table_args__ = (
-        Index("ix_assessment_facts_scope", "province_code", "city_code", "region_code", "year", "quarter"),
-        Index("ix_assessment_facts_period", "model_id", "year", "quarter"),
+        # Jurisdiction first, then the period range, so SQLite's planner prefers it to the national period index.
+        Index("ix_assessment_facts_scope", "province_code", "year", "quarter", "city_code", "region_code"),
+        Index("ix_assessment_facts_period", "year", "quarter", "model_id"),
         Index("ix_assessment_facts_enterprise", "enterprise_id", "model_id", "year", "quarter"),
     )
 

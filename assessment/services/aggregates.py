@@ -104,7 +104,11 @@ _FIELD_COLUMNS: Mapping[str, str] = {
 
 
 class AggregateError(ValueError):
-    """A request for aggregates that cannot be answered as asked (unknown field, period range without period)."""
+    """A request for aggregates that cannot be answered as asked; `problem` carries a translatable message."""
+
+    def __init__(self, message: str, params: Mapping[str, Any] | None = None) -> None:
+        self.problem = Problem(None, "aggregate", message, dict(params or {}))
+        super().__init__(self.problem.render())
 
 
 def milli(value: Fraction | float | int) -> int:
@@ -788,17 +792,18 @@ def check_fields(by: Sequence[str]) -> tuple[str, ...]:
     """The --by fields, checked: known names, no repeats; raises AggregateError."""
     fields = tuple(f.strip() for f in by if f.strip())
     if not fields:
-        raise AggregateError("give at least one field to break down by")
+        raise AggregateError(N_("Give at least one field to break down by."))
     unknown = [f for f in fields if f not in FIELDS]
     if unknown:
-        raise AggregateError(f"unknown field {unknown[0]!r}; choose from {', '.join(FIELDS)}")
+        raise AggregateError(N_("Unknown field {field}; choose from {fields}."),
+                             {"field": unknown[0], "fields": ", ".join(FIELDS)})
     if len(set(fields)) != len(fields):
-        raise AggregateError("a field is named twice")
+        raise AggregateError(N_("A field is named twice."))
     return fields
 
 
 def cell_export(session: Session, *, regions: Regions, industries: Industries, layout: FactLayout,
-                request: CellRequest, policy: Policy, labels: Labels) -> CellExport:
+                request: CellRequest, policy: Policy, labels: Labels, max_groups: int | None = None) -> CellExport:
     """One row per cell of the table broken down by `request.by`, protected; suppressed cells are rows too."""
     by = check_fields(request.by)
     grain = request.grain
@@ -809,8 +814,8 @@ def cell_export(session: Session, *, regions: Regions, industries: Industries, l
         if request.first is None and request.last is None:
             first = last  # the latest period with data
         if first != last:
-            raise AggregateError("a range of periods needs the field period in --by: each enterprise is counted once "
-                                 "per period, so periods cannot be added up")
+            raise AggregateError(N_("A range of periods needs the field period among the fields: each enterprise is "
+                                    "counted once per period, so periods cannot be added up."))
     pc = "year" if grain == "year" else "quarter"
     keys = [pc if f == "period" else _FIELD_COLUMNS[f] for f in by]
     equals = (*request.jurisdiction.conditions(), *request.filters)
@@ -819,6 +824,12 @@ def cell_export(session: Session, *, regions: Regions, industries: Industries, l
                       band_edges=BAND_EDGES)
     dims = DIMENSION_COLUMNS[:len(layout.dimensions)]
     rows = facts.grouped(session, query, [keys], ("total", *dims, "demo"))[0] if first is not None else []
+    if max_groups is not None and len(rows) > max_groups:
+        # Disclosure control must see the whole table before any cell is published, and its cost grows faster than
+        # the table; a table this fine is also mostly suppressed. (docs/officials.md §4)
+        raise AggregateError(N_("This breakdown has too many cells to protect in one download ({cells} combinations; "
+                                "at most {limit}). Leave out a field or narrow the filter."),
+                             {"cells": len(rows), "limit": max_groups})
     scope = request.jurisdiction.code
 
     def classify(f: str, value: Any) -> Category:

@@ -256,7 +256,7 @@ def generate(session: Session, *, library: Library, regions: Regions, industries
             progress(written)
     facts.after_bulk_load(session)
     session.commit()
-    facts.analyse(session)
+    facts.analyse(session, cluster=True)
     return DemoSummary(enterprises_written, written, time.perf_counter() - began)
 
 

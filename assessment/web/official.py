@@ -60,6 +60,8 @@ bp = Blueprint("official", __name__, url_prefix="/official", cli_group=None)  # 
 DEFAULT_K = 5
 DEFAULT_MIN_K = 3
 DEFAULT_MODEL = "miit-2024"
+EXPORT_MAX_GROUPS = 5_000
+"""A download may count at most this many combinations (SQL groups); disclosure control of more takes too long."""
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
@@ -356,9 +358,10 @@ def export(kind: str) -> Response:
         selection.filters(regions), selection.demo, _shared_with(official), request.args.get("zeros") == "1")
     try:
         cells = aggregates.cell_export(db(), regions=regions, industries=site().industries, layout=form.layout,
-                                       request=cell_request, policy=policy, labels=labels)
+                                       request=cell_request, policy=policy, labels=labels,
+                                       max_groups=int(current_app.config.get("EXPORT_MAX_GROUPS", EXPORT_MAX_GROUPS)))
     except AggregateError as exc:
-        abort(Response(str(exc), 400, mimetype="text/plain"))
+        abort(Response(exc.problem.render(gettext), 400, mimetype="text/plain"))
     facts.log_access(db(), user_id=official.user_id, region_code=official.jurisdiction.code or "", kind="export",
                      detail={**form.query(), "by": ",".join(by), "format": kind})
     db().commit()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Load, Login
-from direct import by, counted, fact_rows, grouped_means
+from authority import Load, Login
+from direct_counts import by, counted, fact_rows, grouped_means
 from flask import Flask
 
 from assessment.domain.disclosure import TOTAL, Policy, audit

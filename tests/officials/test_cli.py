@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from conftest import Load
-from direct import counted, fact_rows
+from authority import Load
+from direct_counts import counted, fact_rows
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from openpyxl import load_workbook

@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from conftest import Load, Login
-from direct import by, counted, fact_rows
+from authority import Load, Login
+from direct_counts import by, counted, fact_rows
 from flask import Flask
 from openpyxl import load_workbook
 

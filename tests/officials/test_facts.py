@@ -8,8 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from conftest import Load, Login
-from direct import fact_rows
+from authority import Load, Login
+from direct_counts import fact_rows
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import text

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import Load, Login, logged_in, make_account
-from direct import counted, fact_rows
+from authority import Load, Login, logged_in, make_account
+from direct_counts import counted, fact_rows
 from flask import Flask
 from sqlalchemy import select
 

@@ -63,8 +63,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("assessment_id", name=op.f("pk_assessment_facts")),
     )
     op.create_index("ix_assessment_facts_scope", "assessment_facts",
-                    ["province_code", "city_code", "region_code", "year", "quarter"])
-    op.create_index("ix_assessment_facts_period", "assessment_facts", ["model_id", "year", "quarter"])
+                    ["province_code", "year", "quarter", "city_code", "region_code"])
+    op.create_index("ix_assessment_facts_period", "assessment_facts", ["year", "quarter", "model_id"])
     op.create_index("ix_assessment_facts_enterprise", "assessment_facts", ["enterprise_id", "model_id", "year", "quarter"])
     op.create_table(
         "official_access",
