@@ -104,3 +104,12 @@ def test_an_unknown_export_field_is_a_bad_request(app: Flask, load_demo: Load, o
     client = official("320000")
     assert client.get("/official/export.csv?by=owner").status_code == 400
     assert client.get("/official/export.pdf").status_code == 404
+
+
+def test_a_download_with_more_combinations_than_the_limit_is_refused(app: Flask, load_demo: Load,
+                                                                     official: Login) -> None:
+    load_demo(300, provinces=("32",), seed=15)
+    app.config["EXPORT_MAX_GROUPS"] = 10
+    refused = official("320000").get("/official/export.csv?by=region,size,level")
+    assert refused.status_code == 400
+    assert "单元格过多" in refused.get_data(as_text=True)
