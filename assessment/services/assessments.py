@@ -285,13 +285,16 @@ def _derivable(item: Item, data: Mapping[str, Fraction]) -> bool:
 
 
 def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int, section_id: str,
-              posted: StepInput, expected_version: int, now: datetime | None = None) -> StepResult:
+              posted: StepInput, expected_version: int, now: datetime | None = None, *,
+              current: AssessmentRecord | None = None) -> StepResult:
     """Save one wizard step: valid answers are stored, invalid ones keep their saved value and are reported.
 
     Raises VersionConflict when the draft was changed elsewhere since `expected_version` and this step would
-    change it again; nothing is written then.
+    change it again; nothing is written then. `current` is the draft as just read in this session, if the caller
+    has it (the conditional UPDATE still catches any change made since).
     """
-    record = _get_draft(session, assessment_id)
+    record = current if current is not None and current.id == assessment_id and current.draft \
+        else _get_draft(session, assessment_id)
     section = next((s for s in questionnaire.sections if s.id == section_id), None)
     if section is None:
         raise KeyError(section_id)

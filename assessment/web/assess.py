@@ -326,7 +326,8 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
             action = request.form.get("action", "next")
             try:
                 result = assessments.save_step(db(), questionnaire, record.id, section.id,
-                                               step_input(form, section, shown), form.posted_version())
+                                               step_input(form, section, shown), form.posted_version(),
+                                               current=record)
             except VersionConflict as exc:
                 db().rollback()
                 record, conflict, status = exc.current, True, 409
