@@ -1,0 +1,63 @@
+"""How drafts are read and saved: every column read back, conditional writes, and saves from a stale read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from journey import Journey, worked_example
+
+from assessment.db import queries
+from assessment.services import assessments
+from assessment.services.assessments import StepInput, VersionConflict
+from assessment.web.site import site
+
+
+def test_reading_an_assessment_returns_every_stored_column(journey: Journey, app: Flask) -> None:
+    assessment_id = journey.complete(worked_example())
+    with site(app).sessions() as session:
+        record = queries.get_assessment(session, assessment_id)
+        assert queries.get_assessment(session, assessment_id + 1000) is None
+    assert record is not None and record.id == assessment_id and record.status == "submitted"
+    assert record.questionnaire_ref == record.model_ref == "miit-2024@2024.1" and record.mode == "self"
+    assert record.answers["Q5"] == "D" and record.data["total_devices"] == 120
+    assert record.level == 3 and record.total == Decimal("64.5") and record.enterprise_id is not None
+    assert record.scorecard is not None and record.scorecard["profile"]["name"] == "北京精工机械有限公司"
+    assert record.created_at <= record.updated_at and record.submitted_at is not None
+
+
+def test_a_draft_is_written_only_at_the_version_it_was_read(journey: Journey, app: Flask) -> None:
+    assessment_id = journey.start()
+    with site(app).sessions() as session:
+        assert queries.save_draft(session, assessment_id, 1, {"Q5": "D"}, {"total_devices": "10"}) == 2
+        assert queries.save_draft(session, assessment_id, 1, {"Q5": "A"}, {}) is None
+        session.commit()
+    record = journey.record(assessment_id)
+    assert record.version == 2 and record.answers == {"Q5": "D"} and record.data == {"total_devices": "10"}
+
+
+def test_a_save_from_a_stale_read_is_a_conflict_and_writes_nothing(journey: Journey, app: Flask) -> None:
+    assessment_id = journey.start()
+    stale = journey.record(assessment_id)
+    assert journey.answer(assessment_id, "foundation", {"Q5": "D"}).status_code == 303  # another tab
+    questionnaire = journey.questionnaire()
+    with site(app).sessions() as session, pytest.raises(VersionConflict) as conflict:
+        assessments.save_step(session, questionnaire, assessment_id, "foundation", StepInput({"Q5": "A"}, {}),
+                              stale.version, current=stale)
+    assert conflict.value.current.answers == {"Q5": "D"}
+    assert journey.record(assessment_id).answers == {"Q5": "D"}
+
+
+def test_a_save_with_the_current_read_writes_once_and_parses_the_answers(journey: Journey, app: Flask) -> None:
+    assessment_id = journey.start()
+    current = journey.record(assessment_id)
+    questionnaire = journey.questionnaire()
+    with site(app).sessions() as session:
+        result = assessments.save_step(session, questionnaire, assessment_id, "foundation",
+                                       StepInput({"Q1": ["A", "B"], "Q5": "D"}, {}), current.version, current=current)
+        session.commit()
+    assert result.changed and result.record.version == current.version + 1
+    assert [p.item for p in result.problems] == ["Q1"]  # none mixed with another option: Q1 keeps its saved value
+    assert result.answers.values == {"Q5": "D"}
+    assert journey.record(assessment_id).answers == {"Q5": "D"}
