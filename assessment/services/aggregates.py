@@ -824,12 +824,6 @@ def cell_export(session: Session, *, regions: Regions, industries: Industries, l
                       band_edges=BAND_EDGES)
     dims = DIMENSION_COLUMNS[:len(layout.dimensions)]
     rows = facts.grouped(session, query, [keys], ("total", *dims, "demo"))[0] if first is not None else []
-    if max_groups is not None and len(rows) > max_groups:
-        # Disclosure control must see the whole table before any cell is published, and its cost grows faster than
-        # the table; a table this fine is also mostly suppressed. (docs/officials.md §4)
-        raise AggregateError(N_("This breakdown has too many cells to protect in one download ({cells} combinations; "
-                                "at most {limit}). Leave out a field or narrow the filter."),
-                             {"cells": len(rows), "limit": max_groups})
     scope = request.jurisdiction.code
 
     def classify(f: str, value: Any) -> Category:
@@ -840,6 +834,13 @@ def cell_export(session: Session, *, regions: Regions, industries: Industries, l
         return cast(Category, value)
 
     keyed = [(r, tuple(classify(f, v) for f, v in zip(by, r.key, strict=True))) for r in rows]
+    combinations = len({k for _, k in keyed})
+    if max_groups is not None and combinations > max_groups:
+        # Disclosure control must see the whole table before any cell is published, and its cost grows faster than
+        # the table; a table this fine is also mostly suppressed. (docs/officials.md §4)
+        raise AggregateError(N_("This breakdown has too many cells to protect in one download ({cells} combinations; "
+                                "at most {limit}). Leave out a field or narrow the filter."),
+                             {"cells": combinations, "limit": max_groups})
     section = next((str(v) for c, v in request.filters if c == "industry_section"), None)
     axes = tuple(_axis_for(f, (k[n] for _, k in keyed), layout=layout, industries=industries, regions=regions,
                            scope=scope, section=section, grain=grain)
