@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from assessment.domain.answers import Answers, AnswerValue, parse_answers
+from assessment.domain.answers import N_, Answers, AnswerValue, parse_answers
 from assessment.domain.catalogue import Catalogue, Solution
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, Text, tr
@@ -24,6 +24,8 @@ from assessment.domain.recommend import (
     index_catalogues,
     recommend,
 )
+from assessment.reporting.data import Recommendation as ReportRecommendation
+from assessment.reporting.data import RoadmapStep as ReportRoadmapStep
 
 Translate = Callable[[str], str]
 
@@ -211,3 +213,35 @@ def advice_document(advice: Advice, questionnaire: Questionnaire, model: Scoring
         },
     }
 
+
+
+def _range(low: int | None, high: int | None, unit: str, single: str | None = None) -> str:
+    if low is None and high is None:
+        return ""
+    if single is not None and (low, high) in ((1, 1), (1, None)):
+        return single
+    if low == high or high is None:
+        return unit.format(f"{low:,}")
+    if low is None:
+        return unit.format(f"{high:,}")
+    return unit.format(f"{low:,}–{high:,}")
+
+
+def report_rows(document: Mapping[str, Any], translate: Translate = lambda s: s
+                ) -> tuple[tuple[ReportRecommendation, ...], tuple[ReportRoadmapStep, ...]]:
+    """The recommendations and roadmap of an advice document as the PDF report's rows."""
+    yuan = translate(N_("¥{}"))
+    weeks = translate(N_("{} weeks"))
+    one_week = translate(N_("1 week"))
+    recs = tuple(
+        ReportRecommendation(r["solution"], r["name"], r["provider"],
+                             _range(r["price"]["min_cny"], r["price"]["max_cny"], yuan),
+                             _range(r["weeks"]["min"], r["weeks"]["max"], weeks, one_week), tuple(r["reasons"]),
+                             bool(r["demo"]))
+        for r in document["recommendations"])
+    steps = tuple(
+        ReportRoadmapStep(f"{s['name']}（{s['provider']}）" if s["provider"] else s["name"],
+                          _range(s["price"]["min_cny"], s["price"]["max_cny"], yuan),
+                          _range(s["weeks"]["min"], s["weeks"]["max"], weeks, one_week), s["level_after_name"])
+        for stage in document["roadmap"]["stages"] for s in stage["steps"])
+    return recs, steps
