@@ -465,16 +465,22 @@ def distributions(session: Session, query: FactQuery, keys: Sequence[str],
     return out
 
 
-def periods(session: Session, model_id: str, grain: Grain, equals: Sequence[tuple[str, str | int]] = ()) -> list[int]:
-    """The periods (years or quarter keys) with facts in a scope, oldest first; the model only counts nationally.
+def period_sizes(session: Session, model_id: str, grain: Grain,
+                 equals: Sequence[tuple[str, str | int]] = ()) -> list[tuple[int, int]]:
+    """The periods (years or quarter keys) with facts in a scope and how many facts each has, oldest first.
 
-    Within a jurisdiction only the scope index is read (an index-only scan): a period listed may still hold no
-    consented assessment of this model, which the dashboard then says.
+    Within a jurisdiction only the scope index is read (an index-only scan), so the counts include every fact
+    (unconsented, superseded, other models): they size a period, they are never published. Nationally, one model.
     """
     column = _period_column(grain)
     conditions = [getattr(F, c) == v for c, v in equals] or [F.model_id == model_id]
-    rows = session.scalars(select(column).where(*conditions).group_by(column).order_by(column))
-    return [int(r) for r in rows]
+    rows = session.execute(select(column, func.count()).where(*conditions).group_by(column).order_by(column))
+    return [(int(p), int(n)) for p, n in rows]
+
+
+def periods(session: Session, model_id: str, grain: Grain, equals: Sequence[tuple[str, str | int]] = ()) -> list[int]:
+    """The periods with facts in a scope, oldest first (see period_sizes)."""
+    return [p for p, _n in period_sizes(session, model_id, grain, equals)]
 
 
 def models(session: Session) -> list[str]:

@@ -56,6 +56,7 @@ POOL = 4000
 CHUNK = 20_000
 DEFAULT_START = date(2024, 1, 1)
 DEFAULT_END = date(2026, 9, 30)
+CHINA_OFFSET = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def generate(session: Session, *, library: Library, regions: Regions, industries
             moments: list[datetime] = []
             moment = created + timedelta(hours=rng.random() * 72)
             for _ in range(repeats):
-                if moment.date() > end:
+                if (moment + CHINA_OFFSET).date() > end:  # periods are counted in China Standard Time
                     break
                 moments.append(moment)
                 moment += timedelta(days=180 + rng.random() * 270)

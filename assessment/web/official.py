@@ -161,8 +161,11 @@ def read_filters(args: Mapping[str, str], official: Official) -> FilterForm:
     grain_text = _choice(args, "grain", GRAINS, errors, gettext("Choose a year or a quarter."))
     grain: facts.Grain = "quarter" if grain_text == "quarter" else "year"
     jurisdiction = official.jurisdiction
-    available = facts.periods(db(), model_id, grain, jurisdiction.conditions())
-    period = available[-1] if available else None
+    sizes = facts.period_sizes(db(), model_id, grain, jurisdiction.conditions())
+    available = [p for p, _n in sizes]
+    # By default the latest period big enough to publish, not a quarter that has only just begun.
+    floor = disclosure_policy(current_app.config).population_floor
+    period = next((p for p, n in reversed(sizes) if n >= floor), available[-1] if available else None)
     raw_period = (args.get("period") or "").strip()
     if raw_period:
         parsed = aggregates.parse_period(raw_period)

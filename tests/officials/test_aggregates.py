@@ -130,3 +130,14 @@ def test_totals_of_every_breakdown_agree_with_the_population(app: Flask, load_de
     for breakdown in board.breakdowns:
         assert breakdown.total.count == board.total.count
         assert breakdown.total.key is TOTAL
+
+
+def test_the_default_period_is_the_latest_big_enough_to_publish(app: Flask, load_demo: Load, official: Login) -> None:
+    load_demo(500, provinces=("32",), seed=41)
+    with site(app).engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE assessment_facts SET year = 2027, quarter = 20271 WHERE assessment_id IN "
+                                   "(SELECT assessment_id FROM assessment_facts ORDER BY assessment_id LIMIT 3)")
+    html = official("320000").get("/official/").get_data(as_text=True)
+    assert '<option value="2027">2027</option>' in html
+    assert '<option value="2026" selected>2026</option>' in html
+    assert 'id="population"' in html
