@@ -1,0 +1,387 @@
+"""Web throughput and latency under gunicorn: a questionnaire page and saving a step, beside a trivial route.
+
+The bench migrates a database (a throw-away SQLite file by default, or --database-url, e.g. a PostgreSQL made by
+scripts/with-postgres), starts `gunicorn -w 2 -k gthread --threads 2 "assessment.web.app:create_app()"` on a free
+port of 127.0.0.1 (printed in full) and stops it again by its PID. Threaded workers keep connections alive and
+go on serving while one response waits on a slow client; with sync workers every request is a new connection
+and a worker stalls on each send and close. Each of the 20 clients (threads spread over a few processes, http.client with
+keep-alive, reconnecting whenever the server closes) has its own browser session and draft, made through the real
+pages (start, profile) with the CSRF token, and then for a fixed time
+  1. GETs /health — the trivial route, the baseline;
+  2. GETs its draft's first wizard step (questionnaire page);
+  3. POSTs that step with the CSRF token and the draft version, alternating two valid answer sets so that every
+     save writes.
+Prints requests per second, latency percentiles (p50/p95/p99), errors, and the CPU seconds the server and the
+clients used, then each scenario's throughput as a share of the trivial route's and the goal (p95 < 50 ms and at
+least 40 % of the trivial route's throughput).
+
+Run: .venv/bin/python bench/web.py [--seconds 10] [--clients 20] [--workers 2] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.queues import Queue
+from pathlib import Path
+from urllib.parse import urlencode
+
+from assessment.db.engine import make_engine
+from assessment.db.migrate import upgrade
+from assessment.domain.enterprise import uscc_check_character
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+HOST = "127.0.0.1"
+USCC = "91110108MA01B2C3X" + uscc_check_character("91110108MA01B2C3X")
+PROFILE = {
+    "name": "北京精工机械有限公司", "uscc": USCC, "province": "110000", "city": "110100",
+    "county": "110108", "section": "C", "division": "34", "employees": "120", "revenue_10k_cny": "8000",
+    "zhuanjingtexin": "none",
+}
+STEP = "foundation"
+ANSWER_SETS = (
+    {"Q1": ["B", "C"], "Q2-total_devices": "100", "Q2-digitized_devices": "50", "Q3-networked_devices": "30",
+     "Q4": ["B", "D", "F"], "Q5": "D", "Q6": ["B"], "Q7": ["C"]},
+    {"Q1": ["B"], "Q2-total_devices": "100", "Q2-digitized_devices": "60", "Q3-networked_devices": "40",
+     "Q4": ["C", "G"], "Q5": "C", "Q6": ["C"], "Q7": ["B", "C"]},
+)
+GOAL_P95_MS = 50.0
+GOAL_SHARE = 0.40
+
+
+@dataclass
+class Visitor:
+    """One client's browser session: its cookie, CSRF token, draft and the draft's version."""
+
+    cookie: str
+    token: str
+    assessment_id: int
+    version: int
+
+
+@dataclass
+class Tally:
+    """What one client thread measured."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def error(self, kind: str) -> None:
+        """Count a failed request by its kind (status or exception)."""
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+class Client:
+    """A keep-alive HTTP/1.1 connection to the server that carries one session cookie."""
+
+    def __init__(self, port: int, cookie: str = "") -> None:
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.cookie = cookie
+
+    def request(self, method: str, path: str, body: dict[str, object] | None = None) -> tuple[int, str, str]:
+        """Send a request; the status, body and Location header. Keeps the cookie the server sets."""
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        data = None
+        if body is not None:
+            data = urlencode(body, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, data, headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.connection.close()  # the server closed an idle keep-alive connection: open a new one once
+            self.connection.request(method, path, data, headers)
+            response = self.connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, text, response.getheader("Location") or ""
+
+
+def _version(page: str) -> int:
+    match = re.search(r'name="version" value="(\d+)"', page)
+    assert match is not None, page[:500]
+    return int(match[1])
+
+
+def make_visitor(port: int) -> Visitor:
+    """Start a draft through the real pages (start page, start, link page, profile) and return its session."""
+    client = Client(port)
+    status, page, _ = client.request("GET", "/")
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert status == 200 and match is not None, (status, page[:500])
+    token = match[1]
+    status, _, location = client.request("POST", "/assess/start", {"questionnaire": "miit-2024", "csrf_token": token})
+    assert status == 303, status
+    assessment_id = int(location.rstrip("/").split("/")[-2])
+    client.request("GET", location)
+    status, page, _ = client.request("GET", f"/assess/{assessment_id}/profile")
+    form = {**PROFILE, "csrf_token": token, "version": _version(page), "action": "next"}
+    status, page, _ = client.request("POST", f"/assess/{assessment_id}/profile", form)
+    assert status == 303, (status, page[:2000])
+    status, page, _ = client.request("GET", f"/assess/{assessment_id}/step/{STEP}")
+    assert status == 200, status
+    return Visitor(client.cookie, token, assessment_id, _version(page))
+
+
+Scenario = Callable[[Client, Visitor, int], str | None]
+
+
+def trivial(client: Client, _visitor: Visitor, _n: int) -> str | None:
+    """GET /health."""
+    status, body, _ = client.request("GET", "/health")
+    return None if status == 200 and body == "ok\n" else str(status)
+
+
+def questionnaire_page(client: Client, visitor: Visitor, _n: int) -> str | None:
+    """GET the draft's wizard step."""
+    status, _, _ = client.request("GET", f"/assess/{visitor.assessment_id}/step/{STEP}")
+    return None if status == 200 else str(status)
+
+
+def save_step(client: Client, visitor: Visitor, n: int) -> str | None:
+    """POST the step with the other answer set than last time, so the save writes; 303 to the next step."""
+    form = {**ANSWER_SETS[n % 2], "csrf_token": visitor.token, "version": visitor.version, "action": "next"}
+    status, page, _ = client.request("POST", f"/assess/{visitor.assessment_id}/step/{STEP}", form)
+    if status == 303:
+        visitor.version += 1
+        return None
+    if status == 409:  # cannot happen with one draft per client; keep going with the version the page carries
+        visitor.version = _version(page)
+    return str(status)
+
+
+SCENARIOS: dict[str, Scenario] = {"trivial": trivial, "page": questionnaire_page, "save": save_step}
+
+
+def _client_thread(port: int, visitor: Visitor, scenario: Scenario, warmup_until: float, until: float,
+                   limit: int, tally: Tally) -> None:
+    client = Client(port, visitor.cookie)
+    n = 0
+    while True:
+        start = time.perf_counter()
+        if start >= until or len(tally.latencies) >= limit:
+            break
+        try:
+            problem = scenario(client, visitor, n)
+        except (OSError, http.client.HTTPException) as error:
+            problem = type(error).__name__
+            client.connection.close()
+        elapsed = time.perf_counter() - start
+        n += 1
+        if start < warmup_until:
+            continue
+        if problem is None:
+            tally.latencies.append(elapsed)
+        else:
+            tally.error(problem)
+
+
+def _client_process(port: int, visitors: list[Visitor], name: str, warmup: float, seconds: float, limit: int,
+                    out: Queue[tuple[list[float], dict[str, int], float, list[float]]]) -> None:
+    sys.setswitchinterval(0.0005)  # short GIL turns: a thread back from the network does not wait 5 ms
+    cpu = time.process_time()
+    now = time.perf_counter()
+    tallies = [Tally() for _ in visitors]
+    threads = [threading.Thread(target=_client_thread, args=(port, v, SCENARIOS[name], now + warmup,
+                                                             now + warmup + seconds, limit, t))
+               for v, t in zip(visitors, tallies, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors: dict[str, int] = {}
+    for tally in tallies:
+        for kind, count in tally.errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    medians = [sorted(t.latencies)[len(t.latencies) // 2] for t in tallies if t.latencies]
+    out.put(([x for t in tallies for x in t.latencies], errors, time.process_time() - cpu, medians))
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the gunicorn master and its workers (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario's figures."""
+
+    name: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: dict[str, int]
+    server_cpu: float
+    client_cpu: float
+    client_medians: tuple[float, float]
+    """The lowest and highest median latency of one client (seconds): how evenly the server serves them."""
+
+    @property
+    def rps(self) -> float:
+        """Successful requests per second."""
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        """A latency percentile in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000
+
+
+def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], processes: int, warmup: float,
+                 seconds: float, limit: int) -> Result:
+    """Drive one scenario with every client for `seconds` after `warmup`; the merged figures."""
+    context = multiprocessing.get_context("fork")
+    out: Queue[tuple[list[float], dict[str, int], float, list[float]]] = context.Queue()
+    groups = [visitors[i::processes] for i in range(processes)]
+    workers = [context.Process(target=_client_process, args=(port, g, name, warmup, seconds, limit, out))
+               for g in groups if g]
+    for worker in workers:
+        worker.start()
+    time.sleep(warmup)
+    cpu_before = server_cpu(pid)
+    parts = [out.get(timeout=warmup + seconds + 120) for _ in workers]
+    cpu_after = server_cpu(pid)
+    for worker in workers:
+        worker.join(timeout=30)
+    latencies = [x for part in parts for x in part[0]]
+    errors: dict[str, int] = {}
+    for part in parts:
+        for kind, count in part[1].items():
+            errors[kind] = errors.get(kind, 0) + count
+    medians = sorted(m for part in parts for m in part[3])
+    return Result(name, len(latencies), seconds, latencies, errors, cpu_after - cpu_before, sum(p[2] for p in parts),
+                  (medians[0], medians[-1]) if medians else (float("nan"), float("nan")))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    """Poll /health until gunicorn answers (or fail with its log)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            if Client(port).request("GET", "/health")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn by its PID: TERM (graceful), then KILL if it lingers."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def main() -> None:
+    """Start gunicorn, run the three scenarios, print the figures, stop gunicorn."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured time before each scenario")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--client-processes", type=int, default=4, help="processes the client threads are spread over")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--keep-alive", type=int, default=2, help="gunicorn keep-alive seconds (0: close each time)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per client and scenario")
+    parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
+                        help="one more gunicorn argument, e.g. --gunicorn-arg=--config=FILE (repeatable)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: a throw-away SQLite file)")
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as scratch:
+        url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        port = free_port()
+        log = Path(scratch) / "gunicorn.log"
+        env = {**os.environ, "ASSESSMENT_DATABASE_URL": url, "ASSESSMENT_SECRET_KEY": "bench-" + os.urandom(8).hex(),
+               "ASSESSMENT_COOKIE_SECURE": "false"}
+        command = [str(GUNICORN), "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
+                   "--keep-alive", str(args.keep_alive),
+                   "-b", f"{HOST}:{port}", "--backlog", "256", "--error-logfile", str(log),
+                   *args.gunicorn_arg, "assessment.web.app:create_app()"]
+        with log.open("w") as handle:
+            server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(port, server, log)
+            visitors = [make_visitor(port) for _ in range(args.clients)]
+            processes = max(1, min(args.client_processes, args.clients))
+            dialect = url.split(":", 1)[0]
+            print(" ".join(["gunicorn", *command[1:]]))
+            print(f"{args.clients} clients in {processes} processes, {dialect}, {args.seconds:g} s per scenario "
+                  f"after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs, load average "
+                  f"{os.getloadavg()[0]:.1f} at start")
+            results: dict[str, Result] = {}
+            for name in args.scenarios:
+                results[name] = run_scenario(name, port, server.pid, visitors, processes, args.warmup, args.seconds,
+                                             args.max_requests)
+            print(f"{'scenario':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} "
+                  f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}")
+            for r in results.values():
+                per = max(r.requests, 1)
+                print(f"{r.name:<10} {r.rps:8.0f} {r.percentile(50):8.1f} {r.percentile(95):8.1f} "
+                      f"{r.percentile(99):8.1f} {r.requests:9d} {sum(r.errors.values()):7d} "
+                      f"{r.server_cpu / per * 1000:18.2f} {r.client_cpu / per * 1000:18.2f} "
+                      f"{r.client_medians[0] * 1000:9.1f}–{r.client_medians[1] * 1000:<10.1f}"
+                      + (f"  {r.errors}" if r.errors else ""))
+            base = results.get("trivial")
+            for name in ("page", "save"):
+                r = results.get(name)
+                if r is None:
+                    continue
+                share = r.rps / base.rps if base and base.rps else float("nan")
+                ok = r.percentile(95) < GOAL_P95_MS and share >= GOAL_SHARE and not r.errors
+                print(f"{name}: {share:.0%} of the trivial route's throughput, p95 {r.percentile(95):.1f} ms "
+                      f"(goal p95 < {GOAL_P95_MS:.0f} ms and ≥ {GOAL_SHARE:.0%}): {'met' if ok else 'NOT met'}")
+            print(f"load average at the end {os.getloadavg()[0]:.1f}")
+        finally:
+            stop(server)
+
+
+if __name__ == "__main__":
+    main()
