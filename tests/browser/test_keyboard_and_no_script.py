@@ -67,7 +67,11 @@ def test_the_assessment_can_be_completed_without_javascript(
     answer_all(page, questionnaire, assessment_id, document)
     submit(page, assessment_id)
     expect(page.locator("#level")).to_contain_text(f"评测等级：{model.level_def(card.level).name['zh']}")
-    page.goto(f"/results/{assessment_id}?budget=50000&deployment=saas#recommendations")
+    page.fill("#budget", "50000")  # the recommendation filters are a plain GET form
+    page.check("#deployment-saas")
+    page.click("#apply-filters")
+    page.wait_for_url(re.compile(r"\?budget=50000&.*deployment=saas"))
     expect(page.locator("#budget")).to_have_value("50000")
     expect(page.locator("#deployment-saas")).to_be_checked()
+    expect(page.locator("#reset-filters")).to_be_visible()
     assert stored(live_server, assessment_id).level == card.level
