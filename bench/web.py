@@ -1,12 +1,15 @@
 """Web throughput and latency under gunicorn: a questionnaire page and saving a step, beside a trivial route.
 
 The bench migrates a database (a throw-away SQLite file by default, or --database-url, e.g. a PostgreSQL made by
-scripts/with-postgres), starts `gunicorn -w 2 -k gthread --threads 2 "assessment.web.app:create_app()"` on a free
-port of 127.0.0.1 (printed in full) and stops it again by its PID. Threaded workers keep connections alive and
-go on serving while one response waits on a slow client; with sync workers every request is a new connection
-and a worker stalls on each send and close. Each of the 20 clients (threads spread over a few processes, http.client with
-keep-alive, reconnecting whenever the server closes) has its own browser session and draft, made through the real
-pages (start, profile) with the CSRF token, and then for a fixed time
+scripts/with-postgres), starts `gunicorn -w 2 -k gthread --threads 1 "assessment.web.app:create_app()"` on a free
+port of 127.0.0.1 (printed in full) and stops it again by its PID. The gthread worker keeps connections alive
+(with sync workers every request is a new connection and a worker stalls on each send and close); one request
+thread per worker, because a second one only waits for the first one's GIL, and a thread that holds SQLite's
+write lock while it waits makes every other writer sleep (saves' p95 doubles with --threads 2).
+
+Each of the 20 clients (threads spread over a few processes, http.client with keep-alive, reconnecting whenever
+the server closes) has its own browser session and draft, made through the real pages (start, profile) with the
+CSRF token, and then for a fixed time
   1. GETs /health — the trivial route, the baseline;
   2. GETs its draft's first wizard step (questionnaire page);
   3. POSTs that step with the CSRF token and the draft version, alternating two valid answer sets so that every
@@ -323,7 +326,7 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=4, help="processes the client threads are spread over")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="request threads per gunicorn worker (gthread)")
     parser.add_argument("--keep-alive", type=int, default=2, help="gunicorn keep-alive seconds (0: close each time)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap per client and scenario")
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
