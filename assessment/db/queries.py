@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.db.models import Assessment, ContentVersion, Enterprise, User, utcnow
+from assessment.db.models import Assessment, AuthorityShare, ContentVersion, Enterprise, User, utcnow
 from assessment.domain.enterprise import EnterpriseProfile, Zhuanjingtexin
 
 
@@ -364,3 +364,69 @@ def content_versions(session: Session) -> list[tuple[str, str, str, str]]:
                            .order_by(ContentVersion.kind, ContentVersion.ref)).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
+
+
+# --- results an enterprise shares with an authority ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuthorityShareLine:
+    """One share of an enterprise's results with an authority, as listed for the enterprise."""
+
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    region_code: str
+    assessment_id: int | None
+    """One assessment, or None for all the enterprise's submitted assessments."""
+    assessment_submitted_at: datetime | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        """Whether the authority still sees what was shared."""
+        return self.revoked_at is None
+
+
+def authority_shares_of(session: Session, enterprise_ids: Iterable[int]) -> list[AuthorityShareLine]:
+    """The shares of these enterprises, active ones first, newest first."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(AuthorityShare, Enterprise.name, Assessment.submitted_at)
+        .join(Enterprise, Enterprise.id == AuthorityShare.enterprise_id)
+        .outerjoin(Assessment, Assessment.id == AuthorityShare.assessment_id)
+        .where(AuthorityShare.enterprise_id.in_(ids))
+        .order_by(AuthorityShare.revoked_at.is_not(None), AuthorityShare.created_at.desc(), AuthorityShare.id.desc())
+    ).all()
+    return [AuthorityShareLine(s.id, s.enterprise_id, name, s.region_code, s.assessment_id, submitted, s.created_at,
+                               s.revoked_at) for s, name, submitted in rows]
+
+
+def add_authority_share(session: Session, *, enterprise_id: int, region_code: str, assessment_id: int | None,
+                        user_id: int, now: datetime | None = None) -> int | None:
+    """Share one assessment (or all, with None) with an authority; None if the same share is active already."""
+    same = session.scalar(select(AuthorityShare.id).where(
+        AuthorityShare.enterprise_id == enterprise_id, AuthorityShare.region_code == region_code,
+        AuthorityShare.assessment_id.is_(None) if assessment_id is None else AuthorityShare.assessment_id == assessment_id,
+        AuthorityShare.revoked_at.is_(None)).limit(1))
+    if same is not None:
+        return None
+    row = AuthorityShare(enterprise_id=enterprise_id, region_code=region_code, assessment_id=assessment_id,
+                         created_by=user_id, created_at=now or utcnow())
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def revoke_authority_share(session: Session, share_id: int, enterprise_ids: Iterable[int],
+                           now: datetime | None = None) -> bool:
+    """Revoke an active share of one of these enterprises (the row stays); False if not theirs or revoked already."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return False
+    result = session.execute(update(AuthorityShare).where(
+        AuthorityShare.id == share_id, AuthorityShare.enterprise_id.in_(ids), AuthorityShare.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow()))
+    return _changed(result) == 1

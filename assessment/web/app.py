@@ -93,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         respondents,
         results,
         security,
+        shares,
         templating,
         tenancy,
     )
@@ -104,7 +105,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     onsite.init_app(app)
     for blueprint in (main.bp, auth.bp, assess.bp, results.bp, account.bp, provider.bp, onsite.bp, respondents.bp,
-                      progress.bp, admin.bp, official.bp):
+                      progress.bp, admin.bp, official.bp, shares.bp):
         app.register_blueprint(blueprint)
     commands.init_app(app)
     account_commands.init_app(app)

@@ -1,0 +1,191 @@
+"""The enterprise shares its individual results with an authority (a GB/T 2260 region), and revokes the share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import BooleanField, SelectField
+
+from assessment.db import providers, queries
+from assessment.db.providers import EnterpriseLine
+from assessment.domain.enterprise import Region
+from assessment.web.database import db
+from assessment.web.forms import ActionForm
+from assessment.web.site import site
+
+bp = Blueprint("shares", __name__)
+
+ALL = "all-"
+"""Prefix of the choice that shares every submitted assessment of an enterprise: all-<enterprise id>."""
+
+
+class ShareForm(FlaskForm):  # type: ignore[misc]
+    """Share one submitted assessment, or all, with the authority of a region."""
+
+    what = SelectField(lazy_gettext("What to share"), validate_choice=False)
+    province = SelectField(lazy_gettext("Province"), validate_choice=False)
+    city = SelectField(lazy_gettext("City"), validate_choice=False)
+    county = SelectField(lazy_gettext("County or district"), validate_choice=False)
+    confirm = BooleanField(lazy_gettext(
+        "I understand that the officials of this authority will see the enterprise's name and region and the full "
+        "individual results shared (level, scores by dimension, indicator and scenario), that every view is "
+        "logged, and that I can revoke the share here at any time."))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of what to share: every submitted assessment of an enterprise, or one of them."""
+
+    value: str
+    label: str
+
+
+def _owned() -> list[EnterpriseLine]:
+    """The enterprises of the logged-in enterprise account; 403 for other roles."""
+    if current_user.role != "enterprise":
+        abort(403)
+    return providers.enterprises_of_user(db(), int(current_user.id))
+
+
+def _choices(enterprises: list[EnterpriseLine]) -> list[tuple[EnterpriseLine, list[Choice]]]:
+    """Per enterprise: all its submitted results, then each submitted assessment, newest first."""
+    out = []
+    for enterprise in enterprises:
+        lines = [a for a in providers.assessments_of_enterprise(db(), enterprise.id) if a.status == "submitted"]
+        choices = [Choice(f"{ALL}{enterprise.id}", gettext("All submitted assessments of %(name)s, also later ones",
+                                                           name=enterprise.name))]
+        for line in reversed(lines):
+            date = line.submitted_at.strftime("%Y-%m-%d") if line.submitted_at else "—"
+            choices.append(Choice(str(line.id), gettext("Assessment submitted on %(date)s (level %(level)s)",
+                                                        date=date, level=line.level)))
+        out.append((enterprise, choices))
+    return out
+
+
+def _regions(form: ShareForm) -> dict[str, Any]:
+    """The region lists for the current choice; a city or county outside the choice above it is dropped."""
+    regions = site().regions
+    province = str(form.province.data or "")
+    cities: tuple[Region, ...] = regions.cities(province) if province else ()
+    if form.city.data and not any(c.code == form.city.data for c in cities):
+        form.city.data = ""
+    counties: tuple[Region, ...] = regions.counties(str(form.city.data)) if form.city.data else ()
+    if form.county.data and not any(c.code == form.county.data for c in counties):
+        form.county.data = ""
+    return {"provinces": regions.provinces(), "cities": cities, "counties": counties}
+
+
+def _authority(form: ShareForm) -> str | None:
+    """The chosen authority's six-digit code (county, else city, else province); errors beside the field if none."""
+    regions = site().regions
+    province, city, county = (str(f.data or "").strip() for f in (form.province, form.city, form.county))
+    found = regions.get(province) if province else None
+    if found is None or found.level != "province":
+        form.province.errors = [gettext("Choose a province from the list.")]
+        return None
+    if not city:
+        return found.code
+    above = found
+    found = regions.get(city)
+    if found is None or found.level != "city" or found.parent != above.code:
+        form.city.errors = [gettext("Choose a city of the province from the list.")]
+        return None
+    if not county:
+        if found.grouping:
+            form.county.errors = [gettext("%(name)s is not an authority of its own: choose a county or district, "
+                                          "or only the province.", name=found.name)]
+            return None
+        return found.code
+    above = found
+    found = regions.get(county)
+    if found is None or found.level != "county" or found.parent != above.code:
+        form.county.errors = [gettext("Choose a county or district of the city from the list.")]
+        return None
+    return found.code
+
+
+def _what(form: ShareForm, enterprises: list[EnterpriseLine]) -> tuple[int, int | None] | None:
+    """The enterprise and assessment (None for all) chosen; 404 for anything not the account's own."""
+    raw = str(form.what.data or "").strip()
+    owned = {e.id for e in enterprises}
+    if not raw:
+        form.what.errors = [gettext("Choose what to share.")]
+        return None
+    if raw.startswith(ALL):
+        number = raw.removeprefix(ALL)
+        if not number.isdigit() or int(number) not in owned:
+            abort(404)
+        return int(number), None
+    if not raw.isdigit():
+        abort(404)
+    record = queries.get_assessment(db(), int(raw))
+    if record is None or record.enterprise_id not in owned:
+        abort(404)
+    if record.status != "submitted":
+        form.what.errors = [gettext("Only a submitted assessment can be shared.")]
+        return None
+    return record.enterprise_id, record.id
+
+
+def _page(form: ShareForm, enterprises: list[EnterpriseLine], status: int = 200) -> tuple[str, int]:
+    regions = site().regions
+    shares = queries.authority_shares_of(db(), [e.id for e in enterprises])
+    return render_template("account/shares.html", form=form, shares=shares, choices=_choices(enterprises),
+                           enterprises=enterprises, action=ActionForm(),
+                           region_name=lambda code: regions.full_name(code) or code, **_regions(form)), status
+
+
+@bp.get("/account/shares")
+@login_required  # type: ignore[untyped-decorator]
+def index() -> tuple[str, int]:
+    """The shares with authorities, current and revoked, and the form to share results."""
+    return _page(ShareForm(), _owned())
+
+
+@bp.post("/account/shares")
+@login_required  # type: ignore[untyped-decorator]
+def create() -> BaseResponse | tuple[str, int]:
+    """Share one submitted assessment, or all, with an authority once the consequences are confirmed."""
+    enterprises = _owned()
+    form = ShareForm()
+    if not form.validate():
+        return _page(form, enterprises, 400)
+    if request.form.get("action") == "refresh":
+        return _page(form, enterprises)
+    chosen = _what(form, enterprises)
+    authority = _authority(form)
+    if not form.confirm.data:
+        form.confirm.errors = [gettext("Tick the box to confirm what the authority will see, or leave the page to "
+                                       "share nothing.")]
+    if chosen is None or authority is None or form.confirm.errors:
+        return _page(form, enterprises, 422)
+    enterprise_id, assessment_id = chosen
+    added = queries.add_authority_share(db(), enterprise_id=enterprise_id, region_code=authority,
+                                        assessment_id=assessment_id, user_id=int(current_user.id))
+    db().commit()
+    name = site().regions.full_name(authority) or authority
+    if added is None:
+        flash(gettext("This is shared with %(authority)s already.", authority=name), "info")
+    else:
+        flash(gettext("Shared with %(authority)s. Its officials can now see it.", authority=name), "success")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/account/shares/<int:share_id>/revoke")
+@login_required  # type: ignore[untyped-decorator]
+def revoke(share_id: int) -> BaseResponse:
+    """Revoke a share: the authority no longer sees what it covered; the record stays in the list."""
+    enterprises = _owned()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not queries.revoke_authority_share(db(), share_id, [e.id for e in enterprises]):
+        abort(404)
+    db().commit()
+    flash(gettext("Share revoked. The authority no longer sees these results."), "success")
+    return redirect(url_for(".index"), code=303)
