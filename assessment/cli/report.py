@@ -14,11 +14,15 @@ import click
 from flask.cli import AppGroup
 
 from assessment.cli.scoring import LANG, _pick, echo_errors, project_root, read_json
+from assessment.content.catalogue import load_catalogue_dir, load_catalogues
 from assessment.content.loader import load_library
 from assessment.domain.answers import AnswersInvalid
-from assessment.reporting.data import MODES
+from assessment.domain.enterprise import SIZE_CLASSES
+from assessment.domain.recommend import MatchingProfile, RecommendOptions
+from assessment.reporting.data import MODES, Recommendation, RoadmapStep
 from assessment.reporting.render import ReportError, render_html, render_pdf
 from assessment.services.language import translator
+from assessment.services.recommendations import advice_document, recommendations, report_rows
 from assessment.services.reports import build_report_data
 from assessment.services.scoring import score_document
 
@@ -75,8 +79,14 @@ def register(group: AppGroup) -> None:
     @click.option("--mode", type=click.Choice(MODES), default="self", show_default=True)
     @click.option("--date", "date", help="Assessment date (YYYY-MM-DD; default: today).")
     @click.option("--html", "as_html", is_flag=True, help="Write the HTML the PDF is made from instead.")
+    @click.option("--catalogue", "catalogue_paths", multiple=True, type=click.Path(path_type=Path),
+                  help="Solution catalogue file or folder for the recommendations (default: catalogue/).")
+    @click.option("--budget", type=click.IntRange(min=0), help="Budget in CNY for the recommendations.")
+    @click.option("--target-level", type=click.IntRange(min=1), help="Level the roadmap aims at.")
+    @click.option("--no-recommendations", is_flag=True, help="Leave the recommendations section out.")
     def report_command(answers_path: Path, output: Path, lang: str, profile_path: Path | None, model_id: str | None,
-                       mode: str, date: str | None, as_html: bool) -> None:
+                       mode: str, date: str | None, as_html: bool, catalogue_paths: tuple[Path, ...],
+                       budget: int | None, target_level: int | None, no_recommendations: bool) -> None:
         """Write the assessment report for an answers file; exit 2 if the answers or profile are invalid."""
         lib = load_library(project_root())
         if lib.errors:
@@ -110,8 +120,26 @@ def register(group: AppGroup) -> None:
                 click.echo(f"--date {date!r}: expected YYYY-MM-DD", err=True)
                 sys.exit(2)
         chosen_mode = next(m for m in MODES if m == mode)
+        recs: tuple[Recommendation, ...] | None = None
+        steps: tuple[RoadmapStep, ...] | None = None
+        if not no_recommendations:
+            questionnaires = {qid: lib.questionnaire(qid) for qid in lib.questionnaires}
+            catalogues, cat_errors = (load_catalogues(catalogue_paths, questionnaires) if catalogue_paths
+                                      else load_catalogue_dir(project_root() / "catalogue", questionnaires))
+            if cat_errors:
+                echo_errors(cat_errors)
+                sys.exit(2)
+            mine = [c for c in catalogues if c.questionnaire == questionnaire.id]
+            if mine:
+                matching = MatchingProfile(
+                    (profile or {}).get("industry") or None,
+                    next((c for c in SIZE_CLASSES if c == (profile or {}).get("size_class")), None),
+                    (profile or {}).get("region") or None)
+                advice = recommendations(questionnaire, model, answers, mine, matching,
+                                         RecommendOptions(budget_cny=budget, target_level=target_level))
+                recs, steps = report_rows(advice_document(advice, questionnaire, model, lang, _), _)
         data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=profile,
-                                 mode=chosen_mode, date=date, evidence=evidence)
+                                 mode=chosen_mode, date=date, evidence=evidence, recommendations=recs, roadmap=steps)
         try:
             content = render_html(data).encode("utf-8") if as_html else render_pdf(data)
         except ReportError as exc:

@@ -67,6 +67,9 @@ class _Names:
         item = self.q.item(item_id)
         return tr(item.short or item.text, self.lang) if item else item_id
 
+    def join(self, parts: list[str] | tuple[str, ...]) -> str:
+        return ("、" if self.lang == "zh" else ", ").join(parts)
+
     def item_set(self, set_id: str) -> str:
         return tr(self.m.item_sets[set_id].name, self.lang)
 
@@ -103,7 +106,7 @@ def _condition(res: ConditionResult, names: _Names, level: int) -> Statement:
         "at_least": names.level(cond.at_least),
         "short": int(res.shortfall),
         "level": names.level(level),
-        "closest": "、".join(f"{names.item(i)} ({names.level(r)})" for i, r in res.below[: max(3, int(res.shortfall))]),
+        "closest": names.join([f"{names.item(i)} ({names.level(r)})" for i, r in res.below[: max(3, int(res.shortfall))]]),
     }
     if res.met:
         return Statement("ratings_met", N_("{set}: {actual} at {at_least} or above; {level} needs {required}."), params)
@@ -120,7 +123,7 @@ def _story(check: LevelCheck, names: _Names) -> LevelStory:
             Statement(
                 "upgrades",
                 N_("Least scenario upgrades that meet these conditions: {upgrades}."),
-                {"upgrades": "、".join(f"{n} {names.level(a)}→{names.level(b)}" for _, n, a, b in upgrades)},
+                {"upgrades": names.join([f"{n} {names.level(a)}→{names.level(b)}" for _, n, a, b in upgrades])},
             )
         )
     return LevelStory(check.level, names.level(check.level), check.met, tuple(statements), upgrades)
