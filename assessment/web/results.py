@@ -28,7 +28,7 @@ from assessment.reporting.data import MODES, Mode
 from assessment.reporting.render import ReportError, render_pdf
 from assessment.services import assessments
 from assessment.services.assessments import Comparison
-from assessment.services.recommendations import advice_document, recommendations
+from assessment.services.recommendations import advice_document, recommendations, report_rows
 from assessment.services.reports import build_report_data
 from assessment.services.scoring import scorecard_document
 from assessment.web.access import accessible, content_of
@@ -288,8 +288,12 @@ def report(assessment_id: int) -> Response | BaseResponse:
     answers, card = assessments.result(questionnaire, model, record)
     submitted = record.submitted_at.date() if record.submitted_at else None
     mode: Mode = next((m for m in MODES if m == record.mode), "self")
+    context = _recommendation_context(record, questionnaire, model, answers, lang)
+    advice = context.get("advice")
+    recs, steps = report_rows(advice, gettext) if isinstance(advice, dict) else (None, None)
     data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=_enterprise(record),
-                             mode=mode, date=submitted, **report_extras(record, questionnaire, model, card, lang))
+                             mode=mode, date=submitted, recommendations=recs, roadmap=steps,
+                             **report_extras(record, questionnaire, model, card, lang))
     try:
         content = render_pdf(data)
     except ReportError:
