@@ -23,10 +23,9 @@ from assessment.web.forms import (
     ActionForm,
     ProfileForm,
     ResumeForm,
-    StepForm,
     VersionedActionForm,
     answer_keys,
-    step_form_class,
+    posted_values,
     step_initial,
     step_input,
 )
@@ -311,7 +310,6 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
         return _frozen(record)
     questionnaire, _model = content_of(record)
     section = _section(questionnaire, section_id)
-    form_class = step_form_class(questionnaire, section.id)
     # the saved draft is parsed where it is needed: for a page, for display conditions, for a page shown again
     saved = assessments.draft_answers(questionnaire, record) \
         if request.method == "GET" or questionnaire.has_conditions else None
@@ -321,12 +319,13 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     status, conflict = 200, False
     lang = current_language()
     if request.method == "POST":
-        form: StepForm = form_class()
+        form = VersionedActionForm()  # the CSRF token and the version; the answers are read from the request
+        values: dict[str, Any] = posted_values(section, request.form)
         if form.validate():
             action = request.form.get("action", "next")
             try:
                 result = assessments.save_step(db(), questionnaire, record.id, section.id,
-                                               step_input(form, section, shown), form.posted_version(),
+                                               step_input(values, section, shown), form.posted_version(),
                                                current=record)
             except VersionConflict as exc:
                 db().rollback()
@@ -348,7 +347,6 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
                     return _after_step(record, questionnaire, section, action, result.answers)
                 saved = result.answers
             shown = _shown_ids(questionnaire, saved)
-        values: StepForm | dict[str, Any] = form
     else:  # a page binds no step form: its controls are filled from the saved values
         form = _versioned(record.version)
         values = step_initial(section, record.answers, record.data, record.version)

@@ -1,16 +1,23 @@
-"""How drafts are read and saved: every column read back, conditional writes, and saves from a stale read."""
+"""How drafts are read and saved: every column read back, conditional writes, saves from a stale read, posted steps."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-from flask import Flask
+from flask import Flask, request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from journey import Journey, worked_example
+from werkzeug.datastructures import MultiDict
 
+from assessment.content.loader import Library
 from assessment.db import queries
+from assessment.domain.questionnaire import Section
 from assessment.services import assessments
 from assessment.services.assessments import StepInput, VersionConflict
+from assessment.web.app import create_app
+from assessment.web.forms import data_name, grid_name, posted_values, step_form_class, step_input
 from assessment.web.site import site
 
 
@@ -61,3 +68,32 @@ def test_a_save_with_the_current_read_writes_once_and_parses_the_answers(journey
     assert [p.item for p in result.problems] == ["Q1"]  # none mixed with another option: Q1 keeps its saved value
     assert result.answers.values == {"Q5": "D"}
     assert journey.record(assessment_id).answers == {"Q5": "D"}
+
+
+def _controls(section: Section) -> list[tuple[str, list[str]]]:
+    """Every control name of a step with the values a browser could post for it."""
+    controls = []
+    for item in section.items:
+        if item.type == "grid":
+            controls += [(grid_name(item, row), [c.key for c in item.columns]) for row in item.rows]
+        elif item.type == "rating":
+            controls.append((item.id, [str(level.level) for level in item.levels]))
+        else:
+            controls.append((item.id, [o.key for o in item.options] or ["12", " 3.5 "]))
+        controls += [(data_name(item, spec.id), ["100", "", "many"]) for spec in item.fields]
+    return controls
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_step_read_from_the_request_is_what_its_bound_step_form_reads(library: Library, data: st.DataObject) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://", "CONTENT_LIBRARY": library,
+                      "WTF_CSRF_ENABLED": False})
+    questionnaire = data.draw(st.sampled_from(library.latest_questionnaires()))
+    section = data.draw(st.sampled_from([s for s in questionnaire.sections if s.items]))
+    posted = MultiDict([(name, value) for name, values in _controls(section)
+                        for value in data.draw(st.lists(st.sampled_from([*values, "", "junk"]), max_size=3))])
+    shown = [i.id for i in section.items]
+    with app.test_request_context("/", method="POST", data=posted):
+        bound = step_form_class(questionnaire, section.id)()
+        assert step_input(posted_values(section, request.form), section, shown) == step_input(bound, section, shown)
