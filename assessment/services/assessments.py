@@ -284,6 +284,26 @@ def _derivable(item: Item, data: Mapping[str, Fraction]) -> bool:
     return item.derive is not None and item.derive.derive(data) is not None
 
 
+def merge_step(answers: Mapping[str, Any], data: Mapping[str, Any], posted: StepInput, step_items: set[str],
+               step_fields: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Saved answers and figures with one step's posted values laid over them; an emptied value is removed."""
+    merged, figures = dict(answers), dict(data)
+    for iid in step_items & set(posted.answers):
+        raw = posted.answers[iid]
+        if raw is None or raw == "" or raw == []:
+            merged.pop(iid, None)
+        else:
+            merged[iid] = raw
+    for fid in step_fields & set(posted.data):
+        raw = posted.data[fid]
+        text = raw.strip() if isinstance(raw, str) else raw
+        if text is None or text == "":
+            figures.pop(fid, None)
+        else:
+            figures[fid] = text
+    return merged, figures
+
+
 def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int, section_id: str,
               posted: StepInput, expected_version: int, now: datetime | None = None, *,
               current: AssessmentRecord | None = None) -> StepResult:
@@ -301,20 +321,7 @@ def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int
     step_items = {i.id for i in section.items}
     step_fields = _step_fields(section)
     saved_answers, saved_data = dict(record.answers), dict(record.data)
-    answers, data = dict(saved_answers), dict(saved_data)
-    for iid in step_items & set(posted.answers):
-        raw = posted.answers[iid]
-        if raw is None or raw == "" or raw == []:
-            answers.pop(iid, None)
-        else:
-            answers[iid] = raw
-    for fid in step_fields & set(posted.data):
-        raw = posted.data[fid]
-        text = raw.strip() if isinstance(raw, str) else raw
-        if text is None or text == "":
-            data.pop(fid, None)
-        else:
-            data[fid] = text
+    answers, data = merge_step(saved_answers, saved_data, posted, step_items, step_fields)
     figures, _ = parse_data(questionnaire, data)
     for item in section.items:
         # An option left as it was saved yields to new figures: the figures were what the user changed.

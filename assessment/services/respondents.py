@@ -22,7 +22,7 @@ from assessment.domain.answers import (
     parse_answers,
 )
 from assessment.domain.questionnaire import Item, Questionnaire
-from assessment.services.assessments import StepInput, new_token, token_hash
+from assessment.services.assessments import StepInput, merge_step, new_token, token_hash
 from assessment.services.onsite import Actor, ChangeRefused, consolidate
 
 MAX_RESPONDENTS = 30
@@ -96,20 +96,7 @@ def save(session: Session, questionnaire: Questionnaire, respondent: RespondentR
         raise KeyError(section_id)
     step_items = {i.id for i in section.items}
     step_fields = {f.id for i in section.items for f in i.fields}
-    answers, data = dict(respondent.answers), dict(respondent.data)
-    for iid in step_items & set(posted.answers):
-        raw = posted.answers[iid]
-        if raw is None or raw == "" or raw == []:
-            answers.pop(iid, None)
-        else:
-            answers[iid] = raw
-    for fid in step_fields & set(posted.data):
-        raw = posted.data[fid]
-        text = raw.strip() if isinstance(raw, str) else raw
-        if text is None or text == "":
-            data.pop(fid, None)
-        else:
-            data[fid] = text
+    answers, data = merge_step(respondent.answers, respondent.data, posted, step_items, step_fields)
     problems: list[Problem] = []
     try:
         parsed = parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
