@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -423,13 +424,7 @@ def import_csv(text: str, header: CatalogueHeader, questionnaires: Mapping[str, 
 def import_xlsx(data: bytes, header: CatalogueHeader | None = None,
                 questionnaires: Mapping[str, Questionnaire] | None = None, file: str = "<xlsx>") -> Catalogue:
     """A catalogue from an XLSX workbook (sheet `entries`, header from sheet `catalogue` unless given)."""
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a file that is not a workbook
-        raise CatalogueImportInvalid([RowError(0, "", f"not an XLSX workbook: {exc}", "")]) from exc
-    try:
-        if ENTRIES_SHEET not in book.sheetnames:
-            raise CatalogueImportInvalid([RowError(0, "", f"no sheet named {ENTRIES_SHEET!r}", ENTRIES_SHEET)])
+    with entries_workbook(data) as book:
         header_rows: dict[str, int] = {}
         if header is None:
             header, header_rows = _xlsx_header(book)
@@ -442,9 +437,22 @@ def import_xlsx(data: bytes, header: CatalogueHeader | None = None,
             if all(v is None or _text_cell(v).strip() == "" for v in values):
                 continue
             rows.append((number, dict(zip(found, values, strict=False))))
+    return _import(rows, found, header, file, questionnaires, header_rows)
+
+
+@contextmanager
+def entries_workbook(data: bytes) -> Iterator[Any]:
+    """An XLSX workbook that has an `entries` sheet, closed afterwards; otherwise CatalogueImportInvalid."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a file that is not a workbook
+        raise CatalogueImportInvalid([RowError(0, "", f"not an XLSX workbook: {exc}", "")]) from exc
+    try:
+        if ENTRIES_SHEET not in book.sheetnames:
+            raise CatalogueImportInvalid([RowError(0, "", f"no sheet named {ENTRIES_SHEET!r}", ENTRIES_SHEET)])
+        yield book
     finally:
         book.close()
-    return _import(rows, found, header, file, questionnaires, header_rows)
 
 
 def _xlsx_header(book: Any) -> tuple[CatalogueHeader, dict[str, int]]:

@@ -8,7 +8,6 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-import openpyxl
 from sqlalchemy.orm import Session
 
 from assessment.content.catalogue_io import (
@@ -17,6 +16,7 @@ from assessment.content.catalogue_io import (
     CatalogueImportInvalid,
     RowError,
     columns,
+    entries_workbook,
     export_csv,
     import_csv,
 )
@@ -148,16 +148,8 @@ def _cell(value: object) -> str:
 
 
 def _xlsx_table(data: bytes) -> list[list[object]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a file that is not a workbook
-        raise CatalogueImportInvalid([RowError(0, "", f"not an XLSX workbook: {exc}", "")]) from exc
-    try:
-        if ENTRIES_SHEET not in book.sheetnames:
-            raise CatalogueImportInvalid([RowError(0, "", f"no sheet named {ENTRIES_SHEET!r}", ENTRIES_SHEET)])
+    with entries_workbook(data) as book:
         return [list(values) for values in book[ENTRIES_SHEET].iter_rows(values_only=True)]
-    finally:
-        book.close()
 
 
 def import_file(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],

@@ -237,15 +237,24 @@ def _recommendation_context(record: AssessmentRecord, questionnaire: Questionnai
     }
 
 
-@bp.get("/results/<int:assessment_id>")
-def show(assessment_id: int) -> str | BaseResponse:
-    """The result of a submitted assessment (a draft goes to its review)."""
+def _submitted(assessment_id: int) -> BaseResponse | tuple[
+        AssessmentRecord, Questionnaire, ScoringModel, str, Answers, Scorecard]:
+    """A submitted assessment the visitor may see, scored; a draft gives the redirect to its review."""
     record = accessible(assessment_id)
     if record.draft:
         return redirect(url_for("assess.review", assessment_id=record.id), code=303)
     questionnaire, model = content_of(record)
-    lang = current_language()
     answers, card = assessments.result(questionnaire, model, record)
+    return record, questionnaire, model, current_language(), answers, card
+
+
+@bp.get("/results/<int:assessment_id>")
+def show(assessment_id: int) -> str | BaseResponse:
+    """The result of a submitted assessment (a draft goes to its review)."""
+    result = _submitted(assessment_id)
+    if isinstance(result, BaseResponse):
+        return result
+    record, questionnaire, model, lang, answers, card = result
     document = scorecard_document(card, questionnaire, model, lang, gettext)
     story: Story = tell(card, questionnaire, model, lang)
     comparison = assessments.previous_comparison(db(), record)
@@ -280,12 +289,10 @@ def _enterprise(record: AssessmentRecord) -> dict[str, str]:
 @bp.get("/results/<int:assessment_id>/report.pdf")
 def report(assessment_id: int) -> Response | BaseResponse:
     """The result as a PDF report in the visitor's language."""
-    record = accessible(assessment_id)
-    if record.draft:
-        return redirect(url_for("assess.review", assessment_id=record.id), code=303)
-    questionnaire, model = content_of(record)
-    lang = current_language()
-    answers, card = assessments.result(questionnaire, model, record)
+    result = _submitted(assessment_id)
+    if isinstance(result, BaseResponse):
+        return result
+    record, questionnaire, model, lang, answers, card = result
     submitted = record.submitted_at.date() if record.submitted_at else None
     mode: Mode = next((m for m in MODES if m == record.mode), "self")
     context = _recommendation_context(record, questionnaire, model, answers, lang)
