@@ -125,6 +125,17 @@ def record_fact(session: Session, fact: Fact) -> None:
         session.execute(update(F).where(*same).values({flag: F.assessment_id == winner}))
 
 
+def follow_consent(session: Session, enterprise_id: int, consent: bool) -> int:
+    """Make every fact of an enterprise follow its current consent to statistical use; how many facts changed.
+
+    Withdrawing consent takes all the enterprise's results out of the aggregates from then on, and consenting again
+    brings its earlier results back (docs/officials.md §2). One UPDATE on the (enterprise_id, …) index.
+    """
+    result = session.execute(update(F).where(F.enterprise_id == enterprise_id, F.consent != consent)
+                             .values(consent=consent))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def refresh_latest(session: Session) -> None:
     """Recompute, for every fact, whether it is its enterprise's latest of the year and of the quarter."""
     later = aliased(F)

@@ -13,6 +13,7 @@ from sqlalchemy import CursorResult, Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from assessment.db import facts
 from assessment.db.models import Assessment, AuthorityShare, ContentVersion, Enterprise, User, utcnow
 from assessment.domain.enterprise import EnterpriseProfile, Zhuanjingtexin
 
@@ -297,9 +298,30 @@ def add_profile(session: Session, profile: EnterpriseProfile, user_id: int | Non
 
 
 def update_profile(session: Session, enterprise_id: int, profile: EnterpriseProfile) -> None:
-    """Overwrite an enterprise profile."""
+    """Overwrite an enterprise profile; the facts of its earlier results follow its consent to statistical use."""
     session.execute(update(Enterprise).where(Enterprise.id == enterprise_id)
                     .values(updated_at=utcnow(), **_profile_columns(profile)))
+    facts.follow_consent(session, enterprise_id, profile.consent_statistics)
+
+
+def statistics_consents(session: Session, enterprise_ids: Iterable[int]) -> dict[int, bool]:
+    """Whether each of these enterprises consents to statistical use, by id."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Enterprise.id, Enterprise.consent_statistics).where(Enterprise.id.in_(ids)))
+    return {int(i): bool(consent) for i, consent in rows}
+
+
+def set_statistics_consent(session: Session, enterprise_id: int, consent: bool, now: datetime | None = None) -> bool:
+    """Give or withdraw an enterprise's consent to statistical use, and make the facts of all its results follow;
+    whether the enterprise's consent changed."""
+    result = session.execute(update(Enterprise).where(Enterprise.id == enterprise_id,
+                                                      Enterprise.consent_statistics != consent)
+                             .values(consent_statistics=consent, updated_at=now or utcnow()))
+    # Also when the consent was already as asked: facts written before facts followed consent are brought in line.
+    facts.follow_consent(session, enterprise_id, consent)
+    return _changed(result) == 1
 
 
 def enterprise_of_user(session: Session, user_id: int, uscc: str) -> int | None:

@@ -15,6 +15,7 @@ from assessment.db.models import ROLES, utcnow
 from assessment.db.queries import UserRecord
 from assessment.domain.answers import N_
 from assessment.domain.enterprise import Regions
+from assessment.services.aggregates import NATIONAL_CODE
 from assessment.services.language import translator
 from assessment.services.mail import Message
 
@@ -69,7 +70,7 @@ def create_account(session: Session, email: str, password: str | None, *, role: 
     if role in ORGANISATION_ROLES and (organisation_id is None or providers.get_organisation(session,
                                                                                               organisation_id) is None):
         raise AccountInvalid(N_("Provider staff need a provider organisation"))
-    if role == "official" and (region_code is None or not regions.valid(region_code)):
+    if role == "official" and (region_code is None or not (region_code == NATIONAL_CODE or regions.valid(region_code))):
         raise AccountInvalid(N_("An official needs a GB/T 2260 region code of the authority"))
     if role not in ORGANISATION_ROLES:
         organisation_id = None

@@ -217,7 +217,9 @@ def _fact_of_row(row: SubmittedRow, library: Library) -> Fact | None:
         return None
     latest = layouts_cache(library)[mid]
     snapshot = (row.scorecard or {}).get("zh") if row.scorecard else None
-    profile = {**row.profile, **((row.scorecard or {}).get("profile") or {})}
+    # The profile as submitted, except the consent: facts follow the enterprise's current consent (docs/officials.md §2).
+    profile = {**row.profile, **((row.scorecard or {}).get("profile") or {}),
+               "consent_statistics": row.profile.get("consent_statistics")}
     if snapshot:
         values = {d["id"]: d["score"] for d in snapshot.get("dimensions", [])}
         values.update({i["id"]: i["score"] for i in snapshot.get("indicators", [])})
@@ -292,12 +294,16 @@ class Jurisdiction:
 
 
 NATIONAL = Jurisdiction(None, None, "全国")
+NATIONAL_CODE = "000000"
+"""The region code of an official account scoped to the whole country (not a GB/T 2260 division)."""
 
 
 def jurisdiction_of(regions: Regions, code: str | None) -> Jurisdiction | None:
-    """The jurisdiction of a region code (None if the code is not in the division list)."""
+    """The jurisdiction of a region code, NATIONAL for NATIONAL_CODE (None if the code is neither)."""
     if code is None:
         return None
+    if code == NATIONAL_CODE:
+        return NATIONAL
     region = regions.get(code)
     if region is None:
         return None
@@ -359,7 +365,8 @@ class Selection:
         if self.region is not None:
             region = regions.get(self.region)
             if region is not None:
-                out.append(("region_code" if region.level == "county" else "city_code", region.code))
+                column = {"province": "province_code", "city": "city_code"}.get(region.level, "region_code")
+                out.append((column, region.code))
         if self.division is not None:
             out.append(("industry_division", self.division))
         elif self.section is not None:

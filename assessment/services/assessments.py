@@ -423,6 +423,15 @@ def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any]
     return ProfileResult(_get(session, assessment_id), (), profile)
 
 
+def set_statistics_consent(session: Session, enterprise_id: int, consent: bool, now: datetime | None = None) -> bool:
+    """Give or withdraw an enterprise's consent to statistical use without a draft; whether it changed.
+
+    Officials' aggregates follow the enterprise's current consent for all its results, also those submitted
+    earlier (docs/officials.md §2); a profile saved in a draft has the same effect (queries.update_profile).
+    """
+    return queries.set_statistics_consent(session, enterprise_id, consent, now)
+
+
 def profile_document(profile: EnterpriseProfile) -> dict[str, Any]:
     """A profile as JSON-ready data (for the frozen result)."""
     return {"name": profile.name, "uscc": profile.uscc, "region_code": profile.region_code,

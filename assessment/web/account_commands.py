@@ -14,6 +14,7 @@ from assessment.db.models import ROLES
 from assessment.db.queries import EmailTaken
 from assessment.services import accounts
 from assessment.services.accounts import AccountInvalid
+from assessment.services.aggregates import NATIONAL_CODE
 from assessment.web.auth import EMAIL, normalised_email
 from assessment.web.site import site
 
@@ -66,12 +67,20 @@ def admin_create(email: str, password_stdin: bool, name: str | None) -> None:
 @click.option("--email", required=True, help="The account's email address.")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="The account's role.")
 @click.option("--organisation", default=None, help="Provider roles: the provider's name (made if it does not exist).")
-@click.option("--region", default=None, help="Officials: the authority's GB/T 2260 region code.")
+@click.option("--region", default=None,
+              help=f"Officials: the authority's GB/T 2260 region code ({NATIONAL_CODE} for the whole country).")
+@click.option("--national", is_flag=True, help=f"Officials: the whole country (the same as --region {NATIONAL_CODE}).")
 @click.option("--name", default=None, help="The name shown for the account.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def user_create(email: str, role: str, organisation: str | None, region: str | None, name: str | None,
-                password_stdin: bool) -> None:
+def user_create(email: str, role: str, organisation: str | None, region: str | None, national: bool,
+                name: str | None, password_stdin: bool) -> None:
     """Create an account with a role."""
+    if national:
+        if role != "official":
+            raise click.UsageError("--national is for officials (--role official)")
+        if region not in (None, NATIONAL_CODE):
+            raise click.UsageError("give either --national or --region, not both")
+        region = NATIONAL_CODE
     _create(email, role, _password(password_stdin), organisation, region, name)
 
 

@@ -86,6 +86,11 @@ class Official:
     email: str
     jurisdiction: Jurisdiction
 
+    @property
+    def authority(self) -> str:
+        """The account's region code: the jurisdiction's, or NATIONAL_CODE for the whole country."""
+        return self.jurisdiction.code or aggregates.NATIONAL_CODE
+
 
 def current_official() -> Official:
     """The logged-in official; anonymous visitors go to the login page, other accounts get 403."""
@@ -179,6 +184,9 @@ def read_filters(args: Mapping[str, str], official: Official) -> FilterForm:
         descendants.append((child.code, child.name))
         if child.level == "city":
             descendants.extend((c.code, f"{child.name} / {c.name}") for c in regions.counties(child.code))
+        elif child.level == "province":  # a national official: the provinces, each followed by its cities
+            descendants.extend((c.code, f"{child.name} / {c.name}")
+                               for c in aggregates.child_regions(regions, child.code))
     region = _choice(args, "region", dict(descendants), errors,
                      gettext("Choose a region within your jurisdiction."))
     sections = [(i.code, f"{i.code} {i.name}") for i in industries.sections()]
@@ -271,7 +279,7 @@ def dashboard() -> str:
         db(), regions=site().regions, industries=site().industries, layout=form.layout,
         jurisdiction=official.jurisdiction, selection=form.selection, policy=policy, target=_target(official),
         labels=_labels(), shared_with=_shared_with(official))
-    facts.log_access(db(), user_id=official.user_id, region_code=official.jurisdiction.code or "",
+    facts.log_access(db(), user_id=official.user_id, region_code=official.authority,
                      kind="dashboard", detail=form.query())
     db().commit()
     lang = current_language()
@@ -365,7 +373,7 @@ def export(kind: str) -> Response:
                                        max_groups=int(current_app.config.get("EXPORT_MAX_GROUPS", EXPORT_MAX_GROUPS)))
     except AggregateError as exc:
         abort(Response(exc.problem.render(gettext), 400, mimetype="text/plain"))
-    facts.log_access(db(), user_id=official.user_id, region_code=official.jurisdiction.code or "", kind="export",
+    facts.log_access(db(), user_id=official.user_id, region_code=official.authority, kind="export",
                      detail={**form.query(), "by": ",".join(by), "format": kind})
     db().commit()
     chunks: Iterator[str] | Iterator[bytes]
@@ -375,7 +383,7 @@ def export(kind: str) -> Response:
         chunks = aggregates.json_chunks(cells)
     else:
         chunks = aggregates.xlsx_chunks(cells, labels)
-    name = f"aggregates-{official.jurisdiction.code}-{aggregates.period_label(selection.period, selection.grain)}"
+    name = f"aggregates-{official.authority}-{aggregates.period_label(selection.period, selection.grain)}"
     response = Response(stream_with_context(chunks), mimetype=EXPORT_TYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{"-".join(by)}.{kind}"'
     if cells.meta.get("demo"):
@@ -401,7 +409,7 @@ def selection_problem(official: Official, selection: Selection, layout: FactLayo
 def shared() -> str:
     """The individual results enterprises shared with this authority."""
     official = current_official()
-    results = facts.shared_results(db(), official.jurisdiction.code or "")
+    results = facts.shared_results(db(), official.authority)
     regions = site().regions
     return render_template("official/shared.html", official=official, results=results,
                            region_name=lambda code: regions.full_name(code) or code)
@@ -411,7 +419,7 @@ def shared() -> str:
 def shared_result(assessment_id: int) -> str:
     """One result an enterprise shared with this authority; 404 for anything else. Every view is logged."""
     official = current_official()
-    found = facts.shared_result(db(), official.jurisdiction.code or "", assessment_id)
+    found = facts.shared_result(db(), official.authority, assessment_id)
     record = queries.get_assessment(db(), assessment_id) if found is not None else None
     if found is None or record is None:
         abort(404)
@@ -422,7 +430,7 @@ def shared_result(assessment_id: int) -> str:
     lang = current_language()
     _answers, card = assessments.result(questionnaire, model, record)
     document = scorecard_document(card, questionnaire, model, lang, gettext)
-    facts.log_access(db(), user_id=official.user_id, region_code=official.jurisdiction.code or "", kind="result",
+    facts.log_access(db(), user_id=official.user_id, region_code=official.authority, kind="result",
                      assessment_id=found.assessment_id, enterprise_id=found.enterprise_id)
     db().commit()
     nodes = card.nodes

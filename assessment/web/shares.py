@@ -1,4 +1,5 @@
-"""The enterprise shares its individual results with an authority (a GB/T 2260 region), and revokes the share."""
+"""The enterprise shares its individual results with an authority (a GB/T 2260 region), and revokes the share; it
+also gives or withdraws its consent to official statistics here, without starting a new assessment."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from wtforms import BooleanField, SelectField
 from assessment.db import providers, queries
 from assessment.db.providers import EnterpriseLine
 from assessment.domain.enterprise import Region
+from assessment.services import assessments
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.site import site
@@ -36,6 +38,16 @@ class ShareForm(FlaskForm):  # type: ignore[misc]
         "I understand that the officials of this authority will see the enterprise's name and region and the full "
         "individual results shared (level, scores by dimension, indicator and scenario), that every view is "
         "logged, and that I can revoke the share here at any time."))
+
+
+STATISTICS_CONSENT = lazy_gettext("The anonymised result may be included in official statistics")
+"""The wording of the enterprise profile's checkbox (forms.ProfileForm), so the consent reads the same here."""
+
+
+class StatisticsConsentForm(FlaskForm):  # type: ignore[misc]
+    """An enterprise's consent to official statistics, worded as in the enterprise profile."""
+
+    consent_statistics = BooleanField(STATISTICS_CONSENT)
 
 
 @dataclass(frozen=True)
@@ -136,8 +148,10 @@ def _what(form: ShareForm, enterprises: list[EnterpriseLine]) -> tuple[int, int 
 def _page(form: ShareForm, enterprises: list[EnterpriseLine], status: int = 200) -> tuple[str, int]:
     regions = site().regions
     shares = queries.authority_shares_of(db(), [e.id for e in enterprises])
+    consents = queries.statistics_consents(db(), [e.id for e in enterprises])
     return render_template("account/shares.html", form=form, shares=shares, choices=_choices(enterprises),
-                           enterprises=enterprises, action=ActionForm(),
+                           enterprises=enterprises, action=ActionForm(), consents=consents,
+                           statistics_label=STATISTICS_CONSENT,
                            region_name=lambda code: regions.full_name(code) or code, **_regions(form)), status
 
 
@@ -189,3 +203,29 @@ def revoke(share_id: int) -> BaseResponse:
     db().commit()
     flash(gettext("Share revoked. The authority no longer sees these results."), "success")
     return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/account/shares/enterprises/<int:enterprise_id>/statistics")
+@login_required  # type: ignore[untyped-decorator]
+def statistics(enterprise_id: int) -> BaseResponse:
+    """Give or withdraw the enterprise's consent to official statistics; all its results, also earlier ones, follow."""
+    enterprises = _owned()
+    form = StatisticsConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enterprise = next((e for e in enterprises if e.id == enterprise_id), None)
+    if enterprise is None:
+        abort(404)
+    consent = bool(form.consent_statistics.data)
+    changed = assessments.set_statistics_consent(db(), enterprise.id, consent)
+    db().commit()
+    if not changed:
+        flash(gettext("Nothing changed: the consent of %(name)s to official statistics was already as chosen.",
+                      name=enterprise.name), "info")
+    elif consent:
+        flash(gettext("%(name)s now consents to official statistics: its anonymised results, also those submitted "
+                      "earlier, are counted from now on.", name=enterprise.name), "success")
+    else:
+        flash(gettext("%(name)s has withdrawn its consent to official statistics: none of its results, also those "
+                      "submitted earlier, is counted from now on.", name=enterprise.name), "success")
+    return redirect(url_for(".index", _anchor=f"statistics-{enterprise.id}"), code=303)
