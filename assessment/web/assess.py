@@ -26,6 +26,7 @@ from assessment.web.forms import (
     VersionedActionForm,
     answer_keys,
     posted_values,
+    posted_version,
     step_initial,
     step_input,
 )
@@ -319,36 +320,32 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     status, conflict = 200, False
     lang = current_language()
     if request.method == "POST":
-        form = VersionedActionForm()  # the CSRF token and the version; the answers are read from the request
+        # CSRFProtect has checked the token before the view; the answers and the version are read from the request
         values: dict[str, Any] = posted_values(section, request.form)
-        if form.validate():
-            action = request.form.get("action", "next")
-            try:
-                result = assessments.save_step(db(), questionnaire, record.id, section.id,
-                                               step_input(values, section, shown), form.posted_version(),
-                                               current=record)
-            except VersionConflict as exc:
-                db().rollback()
-                record, conflict, status = exc.current, True, 409
-                form.version.data = str(record.version)
-                saved = assessments.draft_answers(questionnaire, record)
+        action = request.form.get("action", "next")
+        try:
+            result = assessments.save_step(db(), questionnaire, record.id, section.id,
+                                           step_input(values, section, shown), posted_version(request.form),
+                                           current=record)
+        except VersionConflict as exc:
+            db().rollback()
+            record, conflict, status = exc.current, True, 409
+            saved = assessments.draft_answers(questionnaire, record)
+        else:
+            db().commit()
+            record = result.record
+            if result.problems:
+                status = 422
+                errors, summary = step_errors(result.problems, questionnaire, lang)
+            elif result.revealed:
+                flash(gettext("Your answers bring up more questions on this page."), "info")
+                return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
+                                + f"#item-{result.revealed[0]}", code=303)
             else:
-                db().commit()
-                record = result.record
-                form.version.data = str(record.version)
-                if result.problems:
-                    status = 422
-                    errors, summary = step_errors(result.problems, questionnaire, lang)
-                elif result.revealed:
-                    flash(gettext("Your answers bring up more questions on this page."), "info")
-                    return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
-                                    + f"#item-{result.revealed[0]}", code=303)
-                else:
-                    return _after_step(record, questionnaire, section, action, result.answers)
-                saved = result.answers
-            shown = _shown_ids(questionnaire, saved)
-    else:  # a page binds no step form: its controls are filled from the saved values
-        form = _versioned(record.version)
+                return _after_step(record, questionnaire, section, action, result.answers)
+            saved = result.answers
+        shown = _shown_ids(questionnaire, saved)
+    else:  # a page binds no step form (cheaper): its controls are filled from the saved values
         values = step_initial(section, record.answers, record.data, record.version)
     if saved is None:
         saved = assessments.draft_answers(questionnaire, record)
@@ -358,7 +355,8 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     items = [i for i in section.items if i.id in shown]
     state = item_state(items, values, errors, {i.id: computed(i, saved, lang) for i in items})
     return render_template(
-        "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items, form=form,
+        "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items,
+        version=record.version,
         questions=questions_html(questionnaire, items, lang, state), summary=summary, conflict=conflict,
         stages=stages, stage_index=index, previous_stage=before, next_stage=after, progress=progress,
     ), status

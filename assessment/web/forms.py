@@ -39,8 +39,17 @@ class VersionedForm(FlaskForm):  # type: ignore[misc]
 
     def posted_version(self) -> int:
         """The version the page was rendered from (0 if missing or garbled, which always conflicts)."""
-        raw = self.version.data
-        return int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+        return version_number(self.version.data)
+
+
+def version_number(raw: object) -> int:
+    """A posted draft version (0 if missing or garbled, which always conflicts)."""
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+
+
+def posted_version(form: Mapping[str, str]) -> int:
+    """The draft version a posted page was rendered from (see version_number)."""
+    return version_number(form.get("version"))
 
 
 class StepForm(VersionedForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -9,9 +10,11 @@ from flask import Flask, request
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from assessment.domain.explanation import number
 from assessment.domain.questionnaire import Text, tr
+from assessment.services.language import translations
 from assessment.web.language import HTML_LANG, NAMES, current_language
 
 
@@ -41,9 +44,62 @@ def signed(value: float) -> str:
     return ("+" if value > 0 else "−") + figure(abs(value))
 
 
+def bound_gettext(lang: str) -> Callable[..., str]:
+    """Jinja's new-style gettext bound to one language's catalogue.
+
+    Flask-Babel's template gettext finds the catalogue again on every call (domain, locale, request globals); a
+    page calls it a few dozen times, so each page binds it once. Same semantics as jinja2.ext's new-style gettext:
+    the message is always a %-format string and is marked safe only where autoescaping is on.
+    """
+    lookup = translations(lang).ugettext
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        found = lookup(message)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return gettext
+
+
+def bound_ngettext(lang: str) -> Callable[..., str]:
+    """Jinja's new-style ngettext bound to one language's catalogue (see bound_gettext)."""
+    lookup = translations(lang).ungettext
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        found = lookup(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return ngettext
+
+
+_BOUND = {lang: (bound_gettext(lang), bound_ngettext(lang)) for lang in HTML_LANG}
+
+
+@pass_context
+def _request_gettext(context: Context, message: str, **variables: Any) -> str:
+    """The new-style gettext of the request's language (for macros, which see no request context)."""
+    return _BOUND[current_language()][0](context, message, **variables)
+
+
+@pass_context
+def _request_ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The new-style ngettext of the request's language (see _request_gettext)."""
+    return _BOUND[current_language()][1](context, singular, plural, num, **variables)
+
+
 def _context() -> dict[str, Any]:
     lang = current_language()
+    gettext, ngettext = _BOUND[lang]
     return {
+        "_": gettext,  # templates call these directly; macros imported without context use the globals below
+        "gettext": gettext,
+        "ngettext": ngettext,
         "lang": lang,
         "html_lang": HTML_LANG[lang],
         "language_names": NAMES,
@@ -58,5 +114,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(figure, "figure")
     app.add_template_filter(signed, "signed")
     app.context_processor(_context)
+    app.jinja_env.globals.update(_=_request_gettext, gettext=_request_gettext, ngettext=_request_ngettext)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
