@@ -1,15 +1,18 @@
 """Web throughput and latency under gunicorn: a questionnaire page and saving a step, beside a trivial route.
 
 The bench migrates a database (a throw-away SQLite file by default, or --database-url, e.g. a PostgreSQL made by
-scripts/with-postgres), starts `gunicorn -w 2 -k gthread --threads 1 "assessment.web.app:create_app()"` on a free
-port of 127.0.0.1 (printed in full) and stops it again by its PID. The gthread worker keeps connections alive
-(with sync workers every request is a new connection and a worker stalls on each send and close); one request
-thread per worker, because a second one only waits for the first one's GIL, and a thread that holds SQLite's
-write lock while it waits makes every other writer sleep (saves' p95 doubles with --threads 2).
+scripts/with-postgres), starts `gunicorn -w 2 -k sync "assessment.web.app:create_app()"` on a free port of
+127.0.0.1 (printed in full) and stops it again by its PID. Sync workers are what docs/deploy.md runs behind nginx:
+a sync worker answers one request per connection and closes it, so each request here is a new connection, as
+nginx's requests to it are. A free sync worker takes the next connection from the shared listen queue, so the
+two workers share the clients evenly. The gthread worker (`--worker-class gthread`) keeps connections alive but
+accepts new ones even while its one request thread is busy (gunicorn issues #2191, #3433): with 20 long-lived
+connections one worker ends up serving most clients and their latency is several times the others'
+(the "client p50 range" column shows it: 4.7–90.5 ms for the page in one run).
 
-Each of the 20 clients (threads spread over a few processes, http.client with keep-alive, reconnecting whenever
-the server closes) has its own browser session and draft, made through the real pages (start, profile) with the
-CSRF token, and then for a fixed time
+Each of the 20 clients (threads spread over a few processes, http.client, which keeps a connection alive where
+the server does and opens a new one where the server closed it) has its own browser session and draft, made
+through the real pages (start, profile) with the CSRF token, and then for a fixed time
   1. GETs /health — the trivial route, the baseline;
   2. GETs its draft's first wizard step (questionnaire page);
   3. POSTs that step with the CSRF token and the draft version, alternating two valid answer sets so that every
@@ -88,7 +91,7 @@ class Tally:
 
 
 class Client:
-    """A keep-alive HTTP/1.1 connection to the server that carries one session cookie."""
+    """An HTTP/1.1 connection to the server (kept alive where the server allows) that carries one session cookie."""
 
     def __init__(self, port: int, cookie: str = "") -> None:
         self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -325,9 +328,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--client-processes", type=int, default=4, help="processes the client threads are spread over")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
     parser.add_argument("--threads", type=int, default=1, help="request threads per gunicorn worker (gthread)")
-    parser.add_argument("--keep-alive", type=int, default=2, help="gunicorn keep-alive seconds (0: close each time)")
+    parser.add_argument("--keep-alive", type=int, default=2, help="gunicorn keep-alive seconds (gthread; sync workers always close)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap per client and scenario")
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
                         help="one more gunicorn argument, e.g. --gunicorn-arg=--config=FILE (repeatable)")

@@ -37,9 +37,10 @@ def grant(assessment_id: int) -> None:
 
 def may_open(record: AssessmentRecord) -> bool:
     """Whether the current visitor may open this assessment (its enterprise and consented providers may too)."""
+    if record.id in granted():  # before the account: loading the user costs more than reading the session
+        return True
     uid = user_id()
-    return record.id in granted() or (uid is not None and record.user_id == uid) or (
-        uid is not None and may_see_assessment(db(), principal(), record))
+    return uid is not None and (record.user_id == uid or may_see_assessment(db(), principal(), record))
 
 
 def accessible(assessment_id: int) -> AssessmentRecord:

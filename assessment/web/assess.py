@@ -367,10 +367,17 @@ def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section:
     if action == "later":
         flash(gettext("Your answers are saved."), "success")
         return redirect(url_for(".link", assessment_id=record.id), code=303)
-    stages = _stages(record, questionnaire, assessments.completion(questionnaire, saved))
-    before, after, _index = _neighbours(stages, section.id)
-    target = before if action == "back" else after
-    return redirect(target.url if target is not None else url_for(".review", assessment_id=record.id), code=303)
+    # the neighbouring stage as the progress bar orders them: profile, the sections with questions shown, review
+    shown = _shown_ids(questionnaire, saved)
+    backwards = action == "back"
+    order = list(reversed(questionnaire.sections)) if backwards else list(questionnaire.sections)
+    later = order[next(n for n, s in enumerate(order) if s.id == section.id) + 1:]
+    target = next((s for s in later if any(i.id in shown for i in s.items)), None)
+    if target is not None:
+        url = url_for(".step", assessment_id=record.id, section_id=target.id)
+    else:
+        url = url_for(".profile" if backwards else ".review", assessment_id=record.id)
+    return redirect(url, code=303)
 
 
 # --- review and submit ---------------------------------------------------------------------------------------

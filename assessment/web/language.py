@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from babel.support import NullTranslations
 from flask import Flask, g, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain
 
 from assessment.services.language import LANGUAGES, TRANSLATIONS_DIR, translations
 
@@ -32,11 +32,14 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    """The content language code ("zh" or "en") matching the active locale (looked up once per request)."""
+    """The content language code ("zh" or "en") of this request (looked up once per request).
+
+    It is the language select_locale gives Flask-Babel, taken without parsing a babel Locale (nothing here forces
+    another locale for part of a request).
+    """
     found: str | None = g.get(LANGUAGE_OF_REQUEST)
     if found is None:
-        locale = get_locale()
-        found = "en" if locale is not None and locale.language == "en" else "zh"
+        found = chosen_language()
         g.setdefault(LANGUAGE_OF_REQUEST, found)
     return found
 
