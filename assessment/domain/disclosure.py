@@ -18,12 +18,16 @@ The method (documented for officials and auditors in docs/disclosure.md):
 
 from __future__ import annotations
 
+import bisect
+import gc
 import heapq
 import itertools
 import math
+import operator
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
@@ -36,6 +40,9 @@ class Margin(Enum):
     """The margin coordinate of an axis: all of its categories together."""
 
     TOTAL = "total"
+
+    # The one member is its own identity: hashing by it (in C) instead of by name keeps keys holding TOTAL cheap.
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         return "TOTAL"
@@ -217,6 +224,7 @@ class CellTable:
         """The table of category-level rows (several rows with one key add up); margins and groups are summed here."""
         axes = tuple(axes)
         width = len(statistics)
+        categories = [frozenset(axis.categories) for axis in axes]
         acc: dict[Key, list[float]] = {}
         for raw in rows:
             row = raw if isinstance(raw, Row) else Row(*raw)
@@ -224,8 +232,8 @@ class CellTable:
             key: Key = leaf
             if len(key) != len(axes):
                 raise ValueError(f"row key {key!r} has {len(key)} coordinates; the table has {len(axes)} axes")
-            for axis, value in zip(axes, key, strict=True):
-                if not axis.is_category(value):
+            for axis, known, value in zip(axes, categories, key, strict=True):
+                if not (isinstance(value, str | int) and value in known):  # what Axis.is_category says, faster
                     raise ValueError(f"axis {axis.name!r}: {value!r} is not one of its categories")
             if row.enterprises < 0 or not 0 <= row.known <= row.enterprises:
                 raise ValueError(f"row {key!r}: need count ≥ 0 and 0 ≤ known ≤ count, got {row.enterprises}, {row.known}")
@@ -239,18 +247,17 @@ class CellTable:
             else:
                 for i, v in enumerate((row.enterprises, row.known, *row.sums)):
                     slot[i] += v
-        # Roll up one axis at a time: each pass adds every cell so far into its groups and total on that axis.
+        # Roll up one axis at a time: each pass adds every cell so far into its groups and total on that axis. The
+        # value lists are never changed in place (a sum is a new list), so one list may stand in several cells.
         for a, axis in enumerate(axes):
+            chains = {c: axis.chain(c) for c in axis.coordinates}
             rolled: dict[Key, list[float]] = {}
             for key, values in acc.items():
-                for node in axis.chain(key[a]):
-                    target = (*key[:a], node, *key[a + 1:])
+                before, after = key[:a], key[a + 1:]
+                for node in chains[key[a]]:
+                    target = (*before, node, *after)
                     slot = rolled.get(target)
-                    if slot is None:
-                        rolled[target] = list(values)
-                    else:
-                        for i, v in enumerate(values):
-                            slot[i] += v
+                    rolled[target] = values if slot is None else list(map(operator.add, slot, values))
             acc = rolled
         cells = {key: CellStats(int(v[0]), tuple(v[2:]), int(v[1])) for key, v in acc.items()}
         return cls(axes, tuple(statistics), cells)
@@ -291,14 +298,15 @@ class CellTable:
 
     def nonzero_keys(self) -> list[Key]:
         """The keys of the cells with at least one enterprise, in table order."""
-        return sorted(self.cells, key=self._order)
+        positions = [a._position for a in self.axes]
+        return sorted(self.cells, key=lambda key: tuple(map(dict.__getitem__, positions, key)))
 
     def population_keys(self) -> Iterator[Key]:
         """The keys whose count is a whole population: TOTAL on every axis that has one; a slice per other category."""
         return itertools.product(*((TOTAL,) if a.total else a.categories for a in self.axes))
 
     def _order(self, key: Key) -> tuple[int, ...]:
-        return tuple(a.position(c) for a, c in zip(self.axes, key, strict=True))
+        return tuple(map(dict.__getitem__, [a._position for a in self.axes], key))
 
     def _check(self, key: Key) -> None:
         if len(key) != len(self.axes):
@@ -438,22 +446,38 @@ def protect_linked(tables: Sequence[CellTable], policy: Policy = Policy()) -> tu
     # Tables sharing an axis name must use the same Axis, and a cell in several tables (a region's total in "by
     # region" and "by region × size") must have one count in all, else ValueError: tables over different
     # populations cannot be linked (and differencing between them is then not prevented).
-    network = _Network(tables, policy)
-    refused = _withhold_small_populations(network, tables, policy)
-    network.suppress_sensitive()
-    network.settle()
-    while exposed := network.exposures(every_check=False):
-        # One partner per exposed cell, except where a partner chosen this round already shares a line with it.
-        touched: set[int] = set()
-        for cell, _via in exposed:
-            partner = network.partner_around(cell) if touched.isdisjoint(network.lines_of(cell)) else None
-            if partner is not None:
-                network.hide(partner, "complementary")
-                touched.update(network.lines_of(partner))
+    with _cycle_collection_paused():
+        network = _Network(tables, policy)
+        refused = _withhold_small_populations(network, tables, policy)
+        network.suppress_sensitive()
         network.settle()
-    return tuple(
-        ProtectedTable(table, policy, network.reasons_for(t), refused[t])
-        for t, table in enumerate(tables))
+        while exposed := network.exposures(every_check=False):
+            # One partner per exposed cell, except where a partner chosen this round already shares a line with it.
+            touched: set[int] = set()
+            for cell, _via in exposed:
+                partner = network.partner_around(cell) if touched.isdisjoint(network.lines_of(cell)) else None
+                if partner is not None:
+                    network.hide(partner, "complementary")
+                    touched.update(network.lines_of(partner))
+            network.settle()
+        return tuple(
+            ProtectedTable(table, policy, network.reasons_for(t), refused[t])
+            for t, table in enumerate(tables))
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees everything) and restore it after."""
+    # Protection builds tens of thousands of small lists and dicts that live until it returns and hold no cycles.
+    # In a web worker with a large heap, the full collections that so many allocations trigger each walk every
+    # object of the process: about a fifth of the protection time of a 10,000-cell table.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _withhold_small_populations(network: _Network, tables: Sequence[CellTable], policy: Policy) -> list[Problem | None]:
@@ -555,7 +579,8 @@ class _Network:
             for axis in table.axes:
                 if axes.setdefault(axis.name, axis) != axis:
                     raise ValueError(f"linked tables define axis {axis.name!r} differently; use one Axis value")
-        self._sorted_axes = [sorted(range(len(t.axes)), key=[a.name for a in t.axes].__getitem__) for t in tables]
+        self._sorted_axes = [[(i, t.axes[i].name) for i in sorted(range(len(t.axes)), key=[a.name for a in t.axes].__getitem__)]
+                             for t in tables]
         self.index: dict[_Canon, int] = {}
         self.counts: list[int] = []
         self.lower: list[int] = []
@@ -564,15 +589,30 @@ class _Network:
         self.places: list[list[tuple[int, Key]]] = []
         self.reasons: list[Reason | None] = []
         self.lines: list[_Line] = []
-        self._line_index: dict[tuple[str, Coordinate, _Canon], int] = {}
+        self._line_index: dict[tuple[str, int], int] = {}
+        self._cell_at: list[dict[Key, int]] = [{} for _ in tables]  # per table: key → cell
         self._lines_of: list[list[int] | None] = []
         self._queue: deque[int] = deque()
         self._queued: list[bool] = []
+        # Each line as an equation over its hidden cells, kept up to date by `hide`: the hidden members (in member
+        # order, with their slots in the line), the total if it is hidden (else -1), and the constant
+        # b = shown total − shown members, so that Σ hidden members − hidden total = b.
+        self.hidden_members: list[list[int]] = []
+        self._member_slots: list[list[int]] = []
+        self.hidden_total: list[int] = []
+        self.constant: list[int] = []
+        self.hidden_order: list[int] = []          # hidden cells in the order they were hidden
+        self.equation_lines: list[int] = []        # lines holding a hidden cell, in the order they got one
+        self._changed_lines: set[int] = set()      # lines that gained a hidden cell since the lone-cell check
+        self._lone_lines: set[int] = set()         # lines with exactly one hidden cell at that check
         zero_floor = 1 if policy.publish_zeros else 0
         for t, table in enumerate(tables):
             keys = table.nonzero_keys() if policy.publish_zeros else table.key_space()
+            cell_at = self._cell_at[t]
+            totals = [a._children for a in table.axes]  # the coordinates that sum others: groups and TOTAL
+            empty = CellStats(0, (0.0,) * len(table.statistics))
             for key in keys:
-                stats = table.cell(key)
+                stats = table.cells.get(key, empty)
                 canon = self._canon(t, key)
                 cell = self.index.get(canon)
                 if cell is not None:
@@ -580,32 +620,59 @@ class _Network:
                         raise ValueError(f"linked tables disagree on cell {dict(canon)}: {self.counts[cell]} vs "
                                          f"{stats.count} enterprises; are they over the same population?")
                     self.places[cell].append((t, key))
+                    cell_at[key] = cell
                     continue
-                self.index[canon] = len(self.counts)
+                cell_at[key] = self.index[canon] = len(self.counts)
                 self.counts.append(stats.count)
                 # What a reader knows without the cell: zeros are shown, so a hidden cell holds at least one
                 # enterprise; and at least as many as the viewer already holds individual results for.
                 self.lower.append(max(stats.known, zero_floor))
-                self.margins.append(sum(not a.is_category(c) for a, c in zip(table.axes, key, strict=True)))
+                self.margins.append(sum(c in sums for sums, c in zip(totals, key, strict=True)))
                 self.sensitive.append(policy.sensitive(stats))
                 self.places.append([(t, key)])
                 self.reasons.append(None)
                 self._lines_of.append(None)
+        # A partner's rank: smallest count first; on a tie an inner cell before a margin, then the first in table order.
+        width, depth = len(self.counts), max(self.margins, default=0) + 1
+        self.ranks = [(count * depth + margins) * width + cell
+                      for cell, (count, margins) in enumerate(zip(self.counts, self.margins, strict=True))]
+        self._least_shown_of: list[int] = []       # per line: its best shown partner, -1 for none, -2 to work out
+        self.sorted_lines: list[list[int]] = [[] for _ in self.counts]  # a hidden cell's lines in line order
+        self._bounds = _Bounds(self)
+        self._equations = _Equations(self)
 
     def _canon(self, t: int, key: Key) -> _Canon:
-        axes = self.tables[t].axes
-        return tuple((axes[i].name, key[i]) for i in self._sorted_axes[t] if key[i] is not TOTAL)
+        return tuple([(name, key[i]) for i, name in self._sorted_axes[t] if key[i] is not TOTAL])
 
     def hidden(self, cell: int) -> bool:
         """Whether a cell is suppressed."""
         return self.reasons[cell] is not None
 
     def hide(self, cell: int, reason: Reason) -> None:
-        """Suppress a cell and queue every line through it for checking."""
+        """Suppress a cell, move it into the equations of its lines and queue every line through it for checking."""
         if self.reasons[cell] is not None:
             return
+        lines = self.lines_of(cell)  # built, if new, while the cell is still shown
         self.reasons[cell] = reason
-        for line in self.lines_of(cell):
+        self.hidden_order.append(cell)
+        self.sorted_lines[cell] = sorted(lines)
+        count = self.counts[cell]
+        for line in lines:
+            ln = self.lines[line]
+            if not self.hidden_members[line] and self.hidden_total[line] < 0:
+                self.equation_lines.append(line)
+            if ln.total == cell:
+                self.hidden_total[line] = cell
+                self.constant[line] -= count
+            else:
+                slot = ln.members.index(cell)
+                slots = self._member_slots[line]
+                at = bisect.bisect(slots, slot)
+                slots.insert(at, slot)
+                self.hidden_members[line].insert(at, cell)
+                self.constant[line] += count
+            self._changed_lines.add(line)
+            self._least_shown_of[line] = -2
             if not self._queued[line]:
                 self._queued[line] = True
                 self._queue.append(line)
@@ -622,60 +689,87 @@ class _Network:
         if known is not None:
             return known
         found: list[int] = []
+        index = self._line_index
         for t, key in self.places[cell]:
+            cell_at = self._cell_at[t]
             for a, axis in enumerate(self.tables[t].axes):
-                for node in (axis.parent(key[a]), key[a] if axis.children(key[a]) else None):
-                    if node is not None:
-                        line = self._line(t, key, a, axis, node)
-                        if line not in found:
-                            found.append(line)
+                coordinate = key[a]
+                # A member of the line its parent sums; the total of the line of its own members.
+                parent = None if isinstance(coordinate, Margin) else axis._parent.get(coordinate)
+                for node, total in ((parent, -1), (coordinate, cell)):
+                    if node is None or (total >= 0 and coordinate not in axis._children):
+                        continue
+                    if total < 0:
+                        total = cell_at[(*key[:a], node, *key[a + 1:])]
+                    # The total's population and the axis's name give the line, in any of the linked tables.
+                    line = index.get((axis.name, total))
+                    if line is None:
+                        line = self._line(t, key, a, axis, node, total)
+                    if line not in found:
+                        found.append(line)
         self._lines_of[cell] = found
         return found
 
-    def _line(self, t: int, key: Key, a: int, axis: Axis, node: Coordinate) -> int:
-        rest = self._canon(t, (*key[:a], TOTAL, *key[a + 1:]))
-        ident = (axis.name, node, rest)
-        line = self._line_index.get(ident)
-        if line is not None:
-            return line
+    def _line(self, t: int, key: Key, a: int, axis: Axis, node: Coordinate, total: int) -> int:
+        cell_at = self._cell_at[t]
+        before, after = key[:a], key[a + 1:]
         members = []
         for child in axis.children(node):
-            cell = self.index.get(self._canon(t, (*key[:a], child, *key[a + 1:])))
+            cell = cell_at.get((*before, child, *after))
             if cell is not None:  # absent only when it is a published zero: a known constant, not an unknown
                 members.append(cell)
-        total = self.index[self._canon(t, (*key[:a], node, *key[a + 1:]))]
         line = len(self.lines)
         self.lines.append(_Line(tuple(members), total))
-        self._line_index[ident] = line
+        self._line_index[(axis.name, total)] = line
         self._queued.append(False)
+        self._least_shown_of.append(-2)
+        slots = [i for i, m in enumerate(members) if self.reasons[m] is not None]
+        self._member_slots.append(slots)
+        self.hidden_members.append([members[i] for i in slots])
+        total_hidden = self.reasons[total] is not None
+        self.hidden_total.append(total if total_hidden else -1)
+        shown = sum(self.counts[m] for m in members if self.reasons[m] is None)
+        self.constant.append((0 if total_hidden else self.counts[total]) - shown)
+        if slots or total_hidden:
+            self.equation_lines.append(line)
+            self._changed_lines.add(line)
         return line
 
-    def line_exposed(self, line: _Line) -> bool:
-        """Whether a line alone pins a hidden cell: exactly one hidden, or hidden members at their lower bounds."""
-        hidden_members = [m for m in line.members if self.hidden(m)]
-        n = len(hidden_members) + self.hidden(line.total)
+    def line_exposed(self, line: int, extra: int = -1) -> bool:
+        """Whether a line alone pins a hidden cell (also hiding `extra`): one hidden, or hidden members at their lower bounds."""
+        members = self.hidden_members[line]
+        total = self.lines[line].total
+        total_hidden = self.hidden_total[line] >= 0 or extra == total
+        added = extra >= 0 and extra != total  # a shown member
+        n = len(members) + total_hidden + added
         if n == 0:
             return False
         if n == 1:
             return True
-        if self.hidden(line.total):
+        if total_hidden:
             return False
         # Shown total: the hidden members sum to a known S; each lies in [lower, S − others' lowers].
-        return sum(self.counts[m] for m in hidden_members) <= sum(self.lower[m] for m in hidden_members)
+        counts, lower = self.counts, self.lower
+        known = sum(counts[m] for m in members) + (counts[extra] if added else 0)
+        return known <= sum(lower[m] for m in members) + (lower[extra] if added else 0)
 
-    def _rank(self, cell: int) -> tuple[int, int, int]:
-        # Smallest count first; on a tie an inner cell before a margin, then the first in table order.
-        return (self.counts[cell], self.margins[cell], cell)
+    def _rank(self, cell: int) -> int:
+        return self.ranks[cell]
 
-    def partner(self, line: _Line) -> int:
+    def _least_shown(self, line: int) -> int:
+        """The shown cell of a line that ranks first as a partner, or -1 if every cell of the line is hidden."""
+        least = self._least_shown_of[line]
+        if least == -2:
+            ln, ranks, reasons = self.lines[line], self.ranks, self.reasons
+            least = min((c for c in (*ln.members, ln.total) if reasons[c] is None), key=ranks.__getitem__, default=-1)
+            self._least_shown_of[line] = least
+        return least
+
+    def partner(self, line: int) -> int:
         """The shown cell to hide in an exposed line: the smallest count among those that settle the line."""
-        shown = [c for c in (*line.members, line.total) if not self.hidden(c)]
-        settling = []
-        for c in shown:
-            self.reasons[c] = "complementary"
-            if not self.line_exposed(line):
-                settling.append(c)
-            self.reasons[c] = None
+        ln = self.lines[line]
+        shown = [c for c in (*ln.members, ln.total) if self.reasons[c] is None]
+        settling = [c for c in shown if not self.line_exposed(line, extra=c)]
         pool = settling or shown
         if not pool:
             raise RuntimeError("an exposed line has no shown cell to suppress")  # impossible: see docs/disclosure.md
@@ -683,20 +777,28 @@ class _Network:
 
     def partner_around(self, cell: int) -> int | None:
         """The shown cell with the smallest count nearest to a hidden cell, searching outwards through its lines."""
+        # Until a shown cell is found only hidden cells are seen, so the shown cells one step further are all new:
+        # the best of them is the best of each line's best shown cell.
+        ranks, members_of, total_of = self.ranks, self.hidden_members, self.hidden_total
         seen = {cell}
         frontier = [cell]
         while frontier:
-            shown: list[int] = []
+            best = -1
+            for c in frontier:
+                for line in self.lines_of(c):
+                    least = self._least_shown(line)
+                    if least >= 0 and (best < 0 or ranks[least] < ranks[best]):
+                        best = least
+            if best >= 0:
+                return best
             reached: list[int] = []
             for c in frontier:
                 for line in self.lines_of(c):
-                    ln = self.lines[line]
-                    for other in (*ln.members, ln.total):
+                    total = total_of[line]
+                    for other in (*members_of[line], total) if total >= 0 else members_of[line]:
                         if other not in seen:
                             seen.add(other)
-                            (reached if self.hidden(other) else shown).append(other)
-            if shown:
-                return min(shown, key=self._rank)
+                            reached.append(other)
             frontier = reached
         # Everything connected is hidden (a partner chosen earlier in the round hid the last shown cell). With
         # nothing shown, scaling the true counts up keeps every equation and bound, so nothing is pinned.
@@ -707,9 +809,8 @@ class _Network:
         while self._queue:
             line = self._queue.popleft()
             self._queued[line] = False
-            ln = self.lines[line]
-            while self.line_exposed(ln):
-                self.hide(self.partner(ln), "complementary")
+            while self.line_exposed(line):
+                self.hide(self.partner(line), "complementary")
 
     def reasons_for(self, t: int) -> dict[Key, Reason]:
         """The hidden keys of one table and why."""
@@ -722,134 +823,311 @@ class _Network:
         return out
 
     # -- audit ---------------------------------------------------------------------------------------------------
-
-    def _hidden_lines(self) -> list[int]:
-        lines: set[int] = set()
-        for cell in range(len(self.counts)):
-            if self.hidden(cell):
-                lines.update(self.lines_of(cell))
-        return sorted(lines)
+    # While a network lives its hidden set only grows (protect_linked never shows a hidden cell again), so each
+    # check keeps its state between calls and works from the cells hidden since it last ran (docs/disclosure.md §6).
 
     def exposures(self, every_check: bool) -> list[tuple[int, Via]]:
         """Hidden cells a reader could pin down, in cell order, with how; without every_check, only the first check that finds any."""
-        lines = self._hidden_lines()
         found: dict[int, Via] = {}
-        for line in lines:
-            ln = self.lines[line]
-            hidden = [c for c in (*ln.members, ln.total) if self.hidden(c)]
-            if len(hidden) == 1:
-                found.setdefault(hidden[0], "line")
+        for cell in self._lone_hidden():
+            found.setdefault(cell, "line")
         if not found or every_check:
-            for cell in self._pinned_by_bounds(lines):
+            for cell in self._bounds.pinned(self):
                 found.setdefault(cell, "bounds")
         if not found or every_check:
-            for cell in self._determined(lines):
+            for cell in self._equations.determined(self):
                 found.setdefault(cell, "equations")
         return sorted(found.items())
 
-    def _equation(self, line: int) -> tuple[list[tuple[int, int]], int]:
-        """A line as Σ sign·x = b over its hidden cells, with the shown cells moved to b."""
-        ln = self.lines[line]
-        terms = [(m, 1) for m in ln.members if self.hidden(m)]
-        shown = sum(self.counts[m] for m in ln.members if not self.hidden(m))
-        if self.hidden(ln.total):
-            terms.append((ln.total, -1))
-            return terms, -shown
-        return terms, self.counts[ln.total] - shown
+    def _lone_hidden(self) -> list[int]:
+        """Hidden cells alone in a line; a line changes only when one of its cells is hidden, so only those are looked at."""
+        for line in self._changed_lines:
+            if len(self.hidden_members[line]) + (self.hidden_total[line] >= 0) == 1:
+                self._lone_lines.add(line)
+            else:
+                self._lone_lines.discard(line)
+        self._changed_lines.clear()
+        return [self.hidden_members[line][0] if self.hidden_members[line] else self.hidden_total[line]
+                for line in self._lone_lines]
 
-    def _determined(self, lines: list[int]) -> list[int]:
-        """Hidden cells fixed by the equations alone: exact elimination, then one random null vector (see comment)."""
-        # Forward elimination over the rationals, then one exact back-substitution of a null vector whose free
-        # values are seeded random 62-bit integers. A cell is fixed exactly when every null vector is 0 there; a
-        # random one is 0 at a cell that is not fixed with probability below 2⁻⁶² (the cell is then needlessly
-        # hidden, never wrongly shown). The seed is fixed, so the result is deterministic.
-        rows: dict[int, dict[int, _Q]] = {}   # pivot column → its row, pivot coefficient 1
-        order: dict[int, int] = {}            # pivot column → when it became one
-        # Short equations first: the pivot rows stay short, which cuts fill-in a hundredfold on large tables.
-        equations = sorted((self._equation(line)[0] for line in lines), key=len)
-        degree: dict[int, int] = {}
-        for terms in equations:
-            for c, _s in terms:
-                degree[c] = degree.get(c, 0) + 1
-        for terms in equations:
-            row: dict[int, _Q] = {}
-            for c, s in terms:
-                row[c] = row.get(c, 0) + s
-            # A pivot row holds only columns that were free when it was made, so reducing by pivots in the
-            # order they were made never brings back one already used.
-            heap = [(order[c], c) for c in row if c in rows]
-            heapq.heapify(heap)
-            while heap:
-                _, p = heapq.heappop(heap)
-                f = row.pop(p, 0)
-                if not f:
-                    continue
-                for c, v in rows[p].items():
-                    if c == p:
-                        continue
-                    nv = row.get(c, 0) - f * v
-                    if nv:
-                        if c not in row and c in rows:
-                            heapq.heappush(heap, (order[c], c))
-                        row[c] = nv
-                    else:
-                        row.pop(c, None)
-            row = {c: v for c, v in row.items() if v}
-            if not row:
-                continue
-            # Any pivot is exact; one that few equations use keeps later rows short (less fill-in).
-            q = min(row, key=lambda c: (abs(row[c]) != 1, degree[c], c))
-            pivot = row[q]
-            if pivot != 1:
-                # Dividing by ±1 keeps integers; only a pivot of another size needs fractions.
-                row = {c: v * pivot if pivot == -1 else Fraction(v) / pivot for c, v in row.items()}
-            order[q] = len(order)
-            rows[q] = row
-        rng = random.Random(0x5EED)
-        columns = sorted({c for row in rows.values() for c in row})
-        value: dict[int, _Q] = {c: rng.getrandbits(62) + 1 for c in columns if c not in rows}
-        for q in sorted(rows, key=order.__getitem__, reverse=True):
-            value[q] = -sum((v * value[c] for c, v in rows[q].items() if c != q), start=0)
-        return sorted(q for q in rows if value[q] == 0)
 
-    def _pinned_by_bounds(self, lines: list[int]) -> list[int]:
-        """Hidden cells whose interval, propagated through the equations from their lower bounds, is one value."""
-        lo: dict[int, float] = {}
-        hi: dict[int, float] = {}
-        equations = [self._equation(line) for line in lines]
-        uses: dict[int, list[int]] = {}
-        for e, (terms, _) in enumerate(equations):
-            for c, _s in terms:
-                lo[c] = self.lower[c]
-                hi[c] = math.inf
-                uses.setdefault(c, []).append(e)
-        queue = deque(range(len(equations)))
-        queued = [True] * len(equations)
-        budget = BOUND_PASSES * len(equations)
+
+class _Bounds:
+    """Hidden cells pinned by their lower bounds propagated through the equations, re-decided only where cells were hidden."""
+
+    # A check finds the greatest fixpoint F(H) of interval narrowing over the equations of the hidden set H, started
+    # from [lower bound, ∞) for every hidden cell, and reports the cells whose interval is a single value. Run from
+    # scratch, it visits the equations in line order and then first in, first out, with a budget of BOUND_PASSES
+    # visits per equation (it converges in about 4 on real tables).
+    #
+    # Hiding more cells only widens F(H) (a cell that was a known constant becomes an unknown ≥ its lower bound; F of
+    # the old set, with the new cells at their counts, is a fixpoint inside the new start), so a cell once shown not
+    # to be pinned is never pinned again. Only the cells hidden since the last check, and those it found pinned
+    # (they have partners now), need deciding:
+    # * tight: reset them and every hidden cell sharing a line with them to [lower, ∞), keep the last fixpoint
+    #   elsewhere and propagate until nothing changes. The result is a fixpoint inside the from-scratch start, hence
+    #   inside F(H): a cell that is not pinned there is not pinned in F(H).
+    # * loose: propagate only the lines around the cells still undecided, holding every cell beyond two lines at
+    #   [lower, ∞). F(H) is inside the result: a cell pinned there is pinned in F(H).
+    # A cell neither settles, a region covering half the hidden cells, or a tight propagation over budget sends the
+    # check from scratch. Either way a check reports exactly the cells F(H) pins.
+
+    tight_reaches: tuple[int, ...] = (0, 1)
+    """The tight checks, in turn: reset the undecided cells, then also every hidden cell one line away."""
+    loose_reaches: tuple[int, ...] = (1, 2)
+    """The loose checks, in turn: free the cells up to one line from the undecided cells, then up to two."""
+    restart_share: float = 0.5
+    """A region with more than this share of the equations costs about as much as starting again, so the check does."""
+
+    def __init__(self, network: _Network) -> None:
+        self.lo: list[float] = list(network.lower)
+        self.hi: list[float] = [math.inf] * len(network.counts)
+        self.fixpoint = False          # whether lo and hi hold a fixpoint inside F of the hidden set last checked
+        self.unpinned = bytearray(len(network.counts))  # shown not to be pinned; stays so
+        self.everyone = bytearray(b"\x01") * len(network.counts)
+        self.undecided: set[int] = set()
+        self.seen = 0                  # how many of network.hidden_order the checks have taken in
+
+    def pinned(self, network: _Network) -> list[int]:
+        """The hidden cells whose propagated interval is one value, in cell order."""
+        self.undecided.update(network.hidden_order[self.seen:])
+        self.seen = len(network.hidden_order)
+        if not self.fixpoint:
+            return self._from_scratch(network)
+        if not self.undecided:
+            return []
+        lower, lo, hi = network.lower, self.lo, self.hi
+        limit = len(network.equation_lines) * self.restart_share
+        for reach in self.tight_reaches:
+            region = self._around(network, self.undecided, reach)
+            lines = self._lines_around(network, region)
+            if len(lines) > limit:
+                return self._from_scratch(network)
+            for cell in region:
+                lo[cell], hi[cell] = lower[cell], math.inf
+            if not self._propagate(network, lo, hi, lines, None):
+                return self._from_scratch(network)
+            for cell in self.undecided:
+                if lo[cell] < hi[cell]:
+                    self.unpinned[cell] = 1
+            self.undecided = {cell for cell in self.undecided if not self.unpinned[cell]}
+            if not self.undecided:
+                return []
+        pinned: set[int] = set()
+        for reach in self.loose_reaches:
+            region = self._around(network, self.undecided, reach)
+            lines = self._lines_around(network, region)
+            if len(lines) > limit:
+                return self._from_scratch(network)
+            free = bytearray(len(lower))
+            for cell in region:
+                free[cell] = 1
+            loose_lo: list[float] = list(lower)
+            loose_hi: list[float] = [math.inf] * len(lower)
+            self._propagate(network, loose_lo, loose_hi, lines, free)  # any stop is still wider than F(H)
+            pinned.update(cell for cell in self.undecided if loose_lo[cell] >= loose_hi[cell])
+            if len(pinned) == len(self.undecided):
+                return sorted(pinned)
+        return self._from_scratch(network)
+
+    def _from_scratch(self, network: _Network) -> list[int]:
+        lines = sorted(network.equation_lines)
+        cells = [cell for cell in network.hidden_order if network.lines_of(cell)]
+        lower, lo, hi = network.lower, self.lo, self.hi
+        for cell in cells:
+            lo[cell], hi[cell] = lower[cell], math.inf
+        self.fixpoint = self._propagate(network, lo, hi, lines, None)
+        pinned = sorted(cell for cell in cells if lo[cell] >= hi[cell])
+        if self.fixpoint:
+            for cell in cells:
+                if lo[cell] < hi[cell]:
+                    self.unpinned[cell] = 1
+        self.undecided = set(pinned)
+        return pinned
+
+    def _around(self, network: _Network, cells: Iterable[int], reach: int) -> set[int]:
+        """The cells and every hidden cell at most `reach` lines away from one of them."""
+        out = set(cells)
+        edge = list(out)
+        for _ in range(reach):
+            found: list[int] = []
+            for cell in edge:
+                for line in network.lines_of(cell):
+                    total = network.hidden_total[line]
+                    for other in (*network.hidden_members[line], total) if total >= 0 else network.hidden_members[line]:
+                        if other not in out:
+                            out.add(other)
+                            found.append(other)
+            edge = found
+        return out
+
+    def _lines_around(self, network: _Network, cells: Iterable[int]) -> list[int]:
+        lines: set[int] = set()
+        for cell in cells:
+            lines.update(network.lines_of(cell))
+        return sorted(lines)
+
+    def _propagate(self, network: _Network, lo: list[float], hi: list[float], lines: list[int], free: bytearray | None) -> bool:
+        """Narrow the intervals through the equations until nothing changes (True) or the budget is spent (False)."""
+        # Σ members − total = b: a member lies in [b − Σ others' highs + total's low, b − Σ others' lows + total's
+        # high], the total in [Σ lows − b, Σ highs − b]. Only members' highs and the total's high can be infinite.
+        # Every term is narrowed from the values the visit started with; free=None lets every cell narrow.
+        members_of, total_of, constant = network.hidden_members, network.hidden_total, network.constant
+        lines_of = network.sorted_lines
+        if free is None:
+            free = self.everyone
+        inf = math.inf
+        queue = deque(lines)
+        queued = bytearray(len(network.lines))
+        for line in lines:
+            queued[line] = 1
+        budget = BOUND_PASSES * len(network.equation_lines)
         while queue and budget:
             budget -= 1
-            e = queue.popleft()
-            queued[e] = False
-            terms, b = equations[e]
-            # min and max of each term s·x; infinities are only ever +inf in maxima and −inf in minima.
-            mins = [lo[c] if s > 0 else -hi[c] for c, s in terms]
-            maxs = [hi[c] if s > 0 else -lo[c] for c, s in terms]
-            min_inf = sum(map(math.isinf, mins))
-            max_inf = sum(map(math.isinf, maxs))
-            min_sum = sum(v for v in mins if v != -math.inf)
-            max_sum = sum(v for v in maxs if v != math.inf)
-            for (c, s), mn, mx in zip(terms, mins, maxs, strict=True):
-                own_min_inf, own_max_inf = mn == -math.inf, mx == math.inf
-                others_min = -math.inf if min_inf - own_min_inf else min_sum - (0 if own_min_inf else mn)
-                others_max = math.inf if max_inf - own_max_inf else max_sum - (0 if own_max_inf else mx)
-                low, high = (b - others_max, b - others_min) if s > 0 else (others_min - b, others_max - b)
-                if low > lo[c] or high < hi[c]:
-                    lo[c], hi[c] = max(lo[c], low), min(hi[c], high)
-                    for other in uses[c]:
+            line = queue.popleft()
+            queued[line] = 0
+            members, total, b = members_of[line], total_of[line], constant[line]
+            sum_lo: float = 0
+            sum_hi: float = 0
+            infinite = 0
+            for m in members:
+                sum_lo += lo[m]
+                h = hi[m]
+                if h == inf:
+                    infinite += 1
+                else:
+                    sum_hi += h
+            lo_t, hi_t = (lo[total], hi[total]) if total >= 0 else (0, 0)
+            for m in members:
+                if not free[m]:
+                    continue
+                lm, hm = lo[m], hi[m]
+                high = b - sum_lo + lm + hi_t
+                own = hm == inf
+                low = -inf if infinite - own else b - sum_hi + (0 if own else hm) + lo_t
+                narrowed = False
+                if low > lm:
+                    lo[m] = low
+                    narrowed = True
+                if high < hm:
+                    hi[m] = high
+                    narrowed = True
+                if narrowed:
+                    for other in lines_of[m]:
                         if not queued[other]:
-                            queued[other] = True
+                            queued[other] = 1
                             queue.append(other)
-        return sorted(c for c in lo if lo[c] >= hi[c])
+            if total >= 0 and free[total]:
+                low = sum_lo - b
+                high = sum_hi - b if not infinite else inf
+                narrowed = False
+                if low > lo_t:
+                    lo[total] = low
+                    narrowed = True
+                if high < hi_t:
+                    hi[total] = high
+                    narrowed = True
+                if narrowed:
+                    for other in lines_of[total]:
+                        if not queued[other]:
+                            queued[other] = 1
+                            queue.append(other)
+        return not queue
+
+
+class _Equations:
+    """Hidden cells fixed by the equations alone: an exact elimination that gains a column for each cell hidden."""
+
+    # A hidden cell is fixed exactly when every solution of the homogeneous equations (b = 0) is 0 there. Each hidden
+    # cell's column (its lines, +1 as a member, −1 as the total) is reduced against the pivots of the columns before
+    # it, in exact arithmetic. A column left non-zero gets a pivot; one reduced to nothing depends on earlier
+    # columns, and back-substituting its reduction steps gives a solution that is non-zero on that dependency. The
+    # sum of those solutions, with seeded random 62-bit weights, is one random solution: a cell is reported exactly
+    # where it is 0, which is wrong (a needless suppression, never a wrong publication) with probability below 2⁻⁶².
+    # Hiding a cell only adds a column, so a check reduces only the columns added since the last one.
+
+    def __init__(self, network: _Network) -> None:
+        self.seen = 0
+        self.pivot_of: dict[int, int] = {}     # line → the column index pivoted there
+        self.pivot_line: list[int] = []
+        self.reduced: list[dict[int, _Q]] = []  # column index → the column after reduction, by line
+        self.steps: list[dict[int, _Q]] = []    # column index → multiples of earlier reduced columns taken off it
+        self.cell_of: list[int] = []
+        self.solution: dict[int, _Q] = {}      # column index → the random solution there
+        self.rng = random.Random(0x5EED)
+
+    def determined(self, network: _Network) -> list[int]:
+        """The hidden cells the equations fix, in cell order."""
+        fresh = network.hidden_order[self.seen:]
+        self.seen = len(network.hidden_order)
+        if fresh:
+            # Inner cells and cells in few lines first: that keeps the reduced columns short (less fill-in).
+            self._add(network, sorted(fresh, key=lambda c: (network.margins[c], len(network.lines_of(c)), c)))
+        return sorted(cell for j, cell in enumerate(self.cell_of) if not self.solution.get(j))
+
+    def _add(self, network: _Network, cells: list[int]) -> None:
+        dependent: dict[int, _Q] = {}
+        for cell in cells:
+            column: dict[int, _Q] = {}
+            for line in network.lines_of(cell):
+                column[line] = column.get(line, 0) + (-1 if network.lines[line].total == cell else 1)
+            steps: dict[int, _Q] = {}
+            # A reduced column is zero at the pivots made before it, so taking columns off in the order they were
+            # made never brings back a pivot already cleared.
+            heap = [self.pivot_of[line] for line in column if line in self.pivot_of]
+            heapq.heapify(heap)
+            while heap:
+                j = heapq.heappop(heap)
+                p = self.pivot_line[j]
+                f = column.pop(p, 0)
+                if not f:
+                    continue
+                reduced = self.reduced[j]
+                pivot = reduced[p]
+                factor = f if pivot == 1 else -f if pivot == -1 else Fraction(f) / pivot
+                steps[j] = factor
+                for line, v in reduced.items():
+                    if line == p:
+                        continue
+                    nv = column.get(line, 0) - factor * v
+                    if nv:
+                        if line not in column and line in self.pivot_of:
+                            heapq.heappush(heap, self.pivot_of[line])
+                        column[line] = nv
+                    else:
+                        column.pop(line, None)
+            if column:
+                # Any pivot is exact; ±1 keeps integers, and a line with few hidden cells keeps later columns short.
+                members, totals = network.hidden_members, network.hidden_total
+                p = min(column, key=lambda line: (abs(column[line]) != 1, len(members[line]) + (totals[line] >= 0), line))
+                self.pivot_of[p] = len(self.reduced)
+                self.pivot_line.append(p)
+                self.reduced.append(column)
+                self.steps.append(steps)
+                self.cell_of.append(cell)
+            else:
+                weight = self.rng.getrandbits(62) + 1
+                for j, f in steps.items():
+                    dependent[j] = dependent.get(j, 0) + weight * f
+        # The original column of pivot j is its reduced column plus the steps taken off it, so the weighted
+        # dependencies, written in original columns, come from back-substitution, last column first.
+        value = dict(dependent)
+        heap = [-j for j in value]
+        heapq.heapify(heap)
+        while heap:
+            j = -heapq.heappop(heap)
+            x = value[j]
+            if not x:
+                continue
+            for i, f in self.steps[j].items():
+                if i not in value:
+                    heapq.heappush(heap, -i)
+                    value[i] = -f * x
+                else:
+                    value[i] -= f * x
+        for j, x in value.items():
+            if x:
+                self.solution[j] = self.solution.get(j, 0) + x
 
 
 # ---------------------------------------------------------------------------------------------------------------
