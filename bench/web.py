@@ -91,31 +91,80 @@ class Tally:
 
 
 class Client:
-    """An HTTP/1.1 connection to the server (kept alive where the server allows) that carries one session cookie."""
+    """A lean HTTP/1.1 client over a raw socket that carries one session cookie.
+
+    The load generator shares the two cores with the server, so it should cost as little as it can: a request is
+    one pre-formatted send and a response is read up to its Content-Length, without http.client's header objects
+    (about a third less client CPU per request). The connection is kept where the server keeps it alive and made
+    anew where the server closed it (a sync worker closes after every response).
+    """
 
     def __init__(self, port: int, cookie: str = "") -> None:
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.port = port
         self.cookie = cookie
+        self.sock: socket.socket | None = None
+
+    def close(self) -> None:
+        """Drop the connection (the next request opens a new one)."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
     def request(self, method: str, path: str, body: dict[str, object] | None = None) -> tuple[int, str, str]:
         """Send a request; the status, body and Location header. Keeps the cookie the server sets."""
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        data = None
+        head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
+        if self.cookie:
+            head.append(f"Cookie: {self.cookie}")
+        data = b""
         if body is not None:
             data = urlencode(body, doseq=True).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
+        message = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+        reused = self.sock is not None
         try:
-            self.connection.request(method, path, data, headers)
-            response = self.connection.getresponse()
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            self.connection.close()  # the server closed an idle keep-alive connection: open a new one once
-            self.connection.request(method, path, data, headers)
-            response = self.connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and value.startswith("session="):
+            return self._exchange(message)
+        except (ConnectionError, http.client.HTTPException):
+            self.close()
+            if not reused:
+                raise
+            return self._exchange(message)  # the server closed an idle kept-alive connection: once more, anew
+
+    def _exchange(self, message: bytes) -> tuple[int, str, str]:
+        if self.sock is None:
+            self.sock = socket.create_connection((HOST, self.port), timeout=30)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.sendall(message)
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise http.client.RemoteDisconnected("closed before the response")
+            buffer += chunk
+        header, _, rest = buffer.partition(b"\r\n\r\n")
+        lines = header.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length, close, location = -1, lines[0].startswith("HTTP/1.0"), ""
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                close = value.lower() == "close"
+            elif name == "location":
+                location = value
+            elif name == "set-cookie" and value.startswith("session="):
                 self.cookie = value.split(";", 1)[0]
-        return response.status, text, response.getheader("Location") or ""
+            elif name == "transfer-encoding":
+                raise http.client.HTTPException("chunked responses are not expected here")
+        while len(rest) < length or (length < 0 and close):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        if close or length < 0:
+            self.close()
+        return status, rest.decode("utf-8", "replace"), location
 
 
 def _version(page: str) -> int:
@@ -186,7 +235,7 @@ def _client_thread(port: int, visitor: Visitor, scenario: Scenario, warmup_until
             problem = scenario(client, visitor, n)
         except (OSError, http.client.HTTPException) as error:
             problem = type(error).__name__
-            client.connection.close()
+            client.close()
         elapsed = time.perf_counter() - start
         n += 1
         if start < warmup_until:
@@ -377,9 +426,10 @@ def main() -> None:
                       + (f"  {r.errors}" if r.errors else ""))
             base = results.get("trivial")
             for name in ("page", "save"):
-                r = results.get(name)
-                if r is None:
+                found = results.get(name)
+                if found is None:
                     continue
+                r = found
                 share = r.rps / base.rps if base and base.rps else float("nan")
                 ok = r.percentile(95) < GOAL_P95_MS and share >= GOAL_SHARE and not r.errors
                 print(f"{name}: {share:.0%} of the trivial route's throughput, p95 {r.percentile(95):.1f} ms "
