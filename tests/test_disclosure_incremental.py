@@ -8,6 +8,7 @@ must hide the same cells for the same reasons.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import math
@@ -353,3 +354,17 @@ def test_bound_propagation_cut_short_by_its_budget_gives_what_it_gave_from_scrat
     finally:
         disclosure.BOUND_PASSES = before
     assert [p.reasons for p in fast] == [p.reasons for p in slow]
+
+
+def test_protection_pauses_the_garbage_collector_and_leaves_it_as_it_found_it() -> None:
+    table = _four_way(4, 4, 5)
+    assert gc.isenabled()
+    protect_linked([table], Policy())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        protect_linked([table], Policy())
+        CellTable.from_rows(table.axes, [Row(("R00", "A", "small", 1), 3)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
