@@ -861,7 +861,6 @@ class _Network:
                 for line in self._lone_lines]
 
 
-
 class _Bounds:
     """Hidden cells pinned by their lower bounds propagated through the equations, re-decided only where cells were hidden."""
 
