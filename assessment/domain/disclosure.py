@@ -876,10 +876,10 @@ class _Bounds:
     # * tight: reset them and every hidden cell sharing a line with them to [lower, ∞), keep the last fixpoint
     #   elsewhere and propagate until nothing changes. The result is a fixpoint inside the from-scratch start, hence
     #   inside F(H): a cell that is not pinned there is not pinned in F(H).
-    # * loose: propagate only the lines around the cells still undecided, holding every cell beyond two lines at
-    #   [lower, ∞). F(H) is inside the result: a cell pinned there is pinned in F(H).
-    # A cell neither settles, a region covering half the hidden cells, or a tight propagation over budget sends the
-    # check from scratch. Either way a check reports exactly the cells F(H) pins.
+    # * loose: propagate only the lines around the cells still undecided, holding every cell more than one (then
+    #   two) lines away at [lower, ∞). F(H) is inside the result: a cell pinned there is pinned in F(H).
+    # A cell neither check decides, a region touching more than half the equations, or a tight propagation over
+    # budget sends the check from scratch. Either way a check reports exactly the cells F(H) pins.
 
     tight_reaches: tuple[int, ...] = (0, 1)
     """The tight checks, in turn: reset the undecided cells, then also every hidden cell one line away."""
