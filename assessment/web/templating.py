@@ -6,11 +6,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from assessment.domain.explanation import number
 from assessment.domain.questionnaire import Text, tr
@@ -93,6 +94,32 @@ def _request_ngettext(context: Context, singular: str, plural: str, num: int, **
     return _BOUND[current_language()][1](context, singular, plural, num, **variables)
 
 
+HEADERS = "site_headers"
+HEADER_LIMIT = 1024
+CSRF_SLOT = "@@csrf-token@@"
+HERE_SLOT = "@@this-page@@"
+
+
+def site_header() -> Markup:
+    """The page header: rendered once per language, account and role, then only the CSRF token and address filled in.
+
+    Every page shows it, and its links and labels (a dozen url_for and gettext calls) are the same for everyone in
+    the same language and role; what differs per page is the token of the forms and the page to come back to.
+    """
+    authenticated = bool(current_user.is_authenticated)
+    key = (current_language(), request.script_root, authenticated,
+           str(current_user.role) if authenticated else "", str(current_user.email) if authenticated else "")
+    cache: dict[tuple[str, str, bool, str, str], str] = current_app.extensions.setdefault(HEADERS, {})
+    html = cache.get(key)
+    if html is None:
+        html = render_template("_site_header.html", csrf_slot=CSRF_SLOT, here_slot=HERE_SLOT)
+        if len(cache) >= HEADER_LIMIT:
+            cache.clear()
+        cache[key] = html
+    here = request.full_path.rstrip("?")
+    return Markup(html.replace(CSRF_SLOT, escape(generate_csrf())).replace(HERE_SLOT, escape(here)))
+
+
 def _context() -> dict[str, Any]:
     lang = current_language()
     gettext, ngettext = _BOUND[lang]
@@ -114,6 +141,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(figure, "figure")
     app.add_template_filter(signed, "signed")
     app.context_processor(_context)
-    app.jinja_env.globals.update(_=_request_gettext, gettext=_request_gettext, ngettext=_request_ngettext)
+    app.jinja_env.globals.update(_=_request_gettext, gettext=_request_gettext, ngettext=_request_ngettext,
+                                 site_header=site_header)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

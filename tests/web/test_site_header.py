@@ -1,0 +1,59 @@
+"""The page header is rendered once per language, account and role; each page still gets its own token and address."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from journey import Journey
+
+PASSWORD = "correct horse battery"
+
+
+def _header(page: str) -> str:
+    match = re.search(r'<header class="site-header">.*?</header>', page, re.S)
+    assert match is not None, page[:500]
+    return match[0]
+
+
+def test_each_page_gets_its_own_address_and_the_sessions_token_in_the_header(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    first, second = client.get("/").text, client.get("/assessments?x=1").text
+    assert "@@" not in first and "@@" not in second
+    assert 'name="next" value="/"' in _header(first)
+    assert 'name="next" value="/assessments?x=1"' in _header(second)
+    tokens = re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', _header(second))
+    assert tokens and all(token for token in tokens)
+    # the header's token is accepted like any other form's: switching the language with it works
+    response = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": tokens[0]})
+    assert response.status_code == 303
+    other = app.test_client()
+    assert _header(other.get("/").text).count(tokens[0]) == 0  # another session, another token
+
+
+def test_the_header_follows_the_language_and_the_account(journey: Journey, app: Flask) -> None:
+    client = journey.client
+    anonymous = _header(client.get("/").text)
+    assert "登录" in anonymous and "logout" not in anonymous
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert "Log in" in _header(client.get("/").text)
+    client.post("/auth/register", data={"email": "owner@example.com", "password": PASSWORD, "confirm": PASSWORD})
+    signed_in = _header(client.get("/").text)
+    assert 'id="logout"' in signed_in and "owner@example.com" in signed_in and "Log in" not in signed_in
+    client.post("/auth/logout")
+    assert 'id="logout"' not in _header(client.get("/").text)
+    # another account in the same language gets its own header, not the first account's
+    other = app.test_client()
+    other.post("/language", data={"lang": "en", "next": "/"})
+    other.post("/auth/register", data={"email": "second@example.com", "password": PASSWORD, "confirm": PASSWORD})
+    header = _header(other.get("/").text)
+    assert "second@example.com" in header and "owner@example.com" not in header
+
+
+def test_a_client_without_the_header_cache_sees_the_same_header(client: FlaskClient, app: Flask) -> None:
+    cached = client.get("/").text
+    app.extensions["site_headers"].clear()
+    fresh = client.get("/").text
+    assert _header(cached) == _header(fresh)
