@@ -132,7 +132,8 @@ def create_assessment(session: Session, *, questionnaire_ref: str, model_ref: st
 
 
 # Every page of an assessment reads it and every save writes it: both are plain Core statements on the table,
-# built once, which costs a third of an ORM load and of an ORM-enabled UPDATE (no identity map to synchronise).
+# built once, which costs a third of an ORM load and of an ORM-enabled UPDATE (no identity map to synchronise), and
+# run on the session's connection, past the ORM's execute layer (a table statement has no ORM part anyway).
 _ASSESSMENTS = cast(Table, Assessment.__table__)
 _ASSESSMENT_BY_ID = select(*(_ASSESSMENTS.c[name] for name in (
     "id", "user_id", "enterprise_id", "previous_assessment_id", "questionnaire_ref", "model_ref", "status", "mode",
@@ -147,7 +148,7 @@ _SAVE_DRAFT = update(_ASSESSMENTS).where(
 
 def get_assessment(session: Session, assessment_id: int) -> AssessmentRecord | None:
     """The assessment with this id, or None."""
-    row = session.execute(_ASSESSMENT_BY_ID, {"assessment_id": assessment_id}).first()
+    row = session.connection().execute(_ASSESSMENT_BY_ID, {"assessment_id": assessment_id}).first()
     if row is None:
         return None
     (id_, user_id, enterprise_id, previous_id, questionnaire_ref, model_ref, status, mode, answers, data, version,
@@ -173,7 +174,7 @@ def set_token_hash(session: Session, assessment_id: int, token_hash: str) -> boo
 def save_draft(session: Session, assessment_id: int, expected_version: int, answers: Mapping[str, Any],
                data: Mapping[str, Any], now: datetime | None = None) -> int | None:
     """Store a draft's answers if it is still at `expected_version`; the new version, or None on a conflict."""
-    result = session.execute(_SAVE_DRAFT, {
+    result = session.connection().execute(_SAVE_DRAFT, {
         "assessment_id": assessment_id, "expected_version": expected_version, "new_answers": dict(answers),
         "new_data": dict(data), "new_version": expected_version + 1, "new_updated_at": now or utcnow()})
     return expected_version + 1 if _changed(result) == 1 else None
