@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
-from fractions import Fraction
-from pathlib import Path
-from typing import Any
 
 from alembic import command
 from authority import Load, Login, logged_in, make_account
@@ -17,15 +13,13 @@ from direct_counts import FactRow, counted, fact_rows
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text, update
+from worked_example import submitted
 
-from assessment.db import queries
 from assessment.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from assessment.db.models import Enterprise
-from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.services import assessments
 from assessment.web.site import site
 
-WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 JIANGSU = "320000"
 
 
@@ -106,27 +100,6 @@ def test_giving_consent_later_counts_the_enterprises_earlier_results(app: Flask,
                                         data={"consent_statistics": "y"}).status_code == 303
     assert all(r.consent for r in fact_rows(app) if r.enterprise_id == enterprise_id)
     assert population(jiangsu, year) == before + 1 == len(counted(fact_rows(app), year))
-
-
-def submitted(app: Flask, when: datetime, *, consent: bool = True, enterprise_id: int | None = None) -> tuple[int, int]:
-    """The worked example submitted as a self-assessment at a moment; (assessment id, enterprise id)."""
-    here = site(app)
-    questionnaire = here.library.questionnaire("miit-2024")
-    model = here.library.default_model("miit-2024")
-    document: dict[str, Any] = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
-    body = "91320102MA1X2Y3W4"
-    with here.sessions() as session:
-        if enterprise_id is None:
-            enterprise_id = queries.add_profile(session, EnterpriseProfile(
-                name="南京测试科技有限公司", uscc=body + uscc_check_character(body), region_code="320102",
-                industry_code="3741", employees=120, revenue_10k_cny=Fraction(8000), consent_statistics=consent), None)
-        record = queries.create_assessment(session, questionnaire_ref=questionnaire.ref, model_ref=model.ref,
-                                           token_hash=f"{when.timestamp()}-{enterprise_id}", enterprise_id=enterprise_id)
-        version = queries.save_draft(session, record.id, record.version, document["answers"], document.get("data", {}))
-        assert version is not None
-        frozen, _card = assessments.submit(session, questionnaire, model, record.id, version, now=when)
-        session.commit()
-        return frozen.id, enterprise_id
 
 
 def consents(app: Flask) -> dict[int, bool]:
