@@ -33,13 +33,6 @@ def test_pages_have_no_inline_scripts_or_styles(journey: Journey) -> None:
         assert "<style" not in page and " style=" not in page and "onclick" not in page, path
 
 
-@pytest.fixture
-def csrf_app(database_url: str, app: Flask) -> Iterator[Flask]:
-    """The app with CSRF protection switched on, as in production."""
-    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True})
-    yield protected
-    site(protected).engine.dispose()
-
 
 def _token(client: FlaskClient, path: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(path).text)

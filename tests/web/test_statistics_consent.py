@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from journey import OTHER_USCC, Journey
@@ -14,7 +12,6 @@ from sqlalchemy import select
 
 from assessment.db import providers
 from assessment.db.models import AssessmentFact, Enterprise
-from assessment.web.app import create_app
 from assessment.web.site import site
 from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
 
@@ -136,13 +133,6 @@ def test_only_the_owner_changes_an_enterprises_consent(journey: Journey, other_j
     assert anonymous.status_code in (302, 303) and "/auth/login" in anonymous.headers["Location"]
     assert enterprise_consent(app, mine) is True and all(fact_consents(app, mine).values())
 
-
-@pytest.fixture
-def csrf_app(app: Flask) -> Iterator[Flask]:
-    """The app on the same database with CSRF protection switched on, as in production."""
-    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True})
-    yield protected
-    site(protected).engine.dispose()
 
 
 def test_changing_the_consent_needs_the_forms_csrf_token(journey: Journey, app: Flask, csrf_app: Flask) -> None:
