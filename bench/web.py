@@ -17,11 +17,12 @@ through the real pages (start, profile) with the CSRF token, and then for a fixe
   2. GETs its draft's first wizard step (questionnaire page);
   3. POSTs that step with the CSRF token and the draft version, alternating two valid answer sets so that every
      save writes.
-Prints requests per second, latency percentiles (p50/p95/p99), errors, and the CPU seconds the server and the
-clients used, then each scenario's throughput as a share of the trivial route's and the goal (p95 < 50 ms and at
-least 40 % of the trivial route's throughput).
+The scenarios take turns (--rounds, 5 by default, each for a fifth of --seconds), so that load from other work on
+the machine falls on all three alike. Prints requests per second, latency percentiles (p50/p95/p99), errors, and
+the CPU seconds the server and the clients used, then each scenario's throughput as a share of the trivial
+route's and the goal (p95 < 50 ms and at least 40 % of the trivial route's throughput).
 
-Run: .venv/bin/python bench/web.py [--seconds 10] [--clients 20] [--workers 2] [--database-url URL]
+Run: .venv/bin/python bench/web.py [--seconds 10] [--rounds 5] [--clients 20] [--workers 2] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -221,8 +222,13 @@ def questionnaire_page(client: Client, visitor: Visitor, _n: int) -> str | None:
 
 
 def save_step(client: Client, visitor: Visitor, n: int) -> str | None:
-    """POST the step with the other answer set than last time, so the save writes; 303 to the next step."""
-    form = {**ANSWER_SETS[n % 2], "csrf_token": visitor.token, "version": visitor.version, "action": "next"}
+    """POST the step with the other answer set than the one saved, so the save writes; 303 to the next step.
+
+    The set follows the version's parity: each save writes one set and counts the version up, so the next save
+    sends the other one, also in a later round whose clients start from the version read again.
+    """
+    form = {**ANSWER_SETS[visitor.version % 2], "csrf_token": visitor.token, "version": visitor.version,
+            "action": "next"}
     status, page, _ = client.request("POST", f"/assess/{visitor.assessment_id}/step/{STEP}", form)
     if status == 303:
         visitor.version += 1
@@ -323,6 +329,26 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000
 
 
+def merged(parts: list[Result]) -> Result:
+    """One scenario's figures over several rounds."""
+    medians = [m for r in parts for m in r.client_medians]
+    errors: dict[str, int] = {}
+    for r in parts:
+        for kind, count in r.errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    return Result(parts[0].name, sum(r.requests for r in parts), sum(r.seconds for r in parts),
+                  [x for r in parts for x in r.latencies], errors, sum(r.server_cpu for r in parts),
+                  sum(r.client_cpu for r in parts), (min(medians), max(medians)))
+
+
+def refresh_versions(port: int, visitors: list[Visitor]) -> None:
+    """Read each draft's version again (a save round's clients counted it up in their own processes)."""
+    for visitor in visitors:
+        status, page, _ = Client(port, visitor.cookie).request("GET", f"/assess/{visitor.assessment_id}/step/{STEP}")
+        assert status == 200, status
+        visitor.version = _version(page)
+
+
 def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], processes: int, warmup: float,
                  seconds: float, limit: int) -> Result:
     """Drive one scenario with every client for `seconds` after `warmup`; the merged figures."""
@@ -385,6 +411,8 @@ def main() -> None:
     """Start gunicorn, run the three scenarios, print the figures, stop gunicorn."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="the scenarios take turns this many times, each for seconds/rounds")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured time before each scenario")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--client-processes", type=int, default=4, help="processes the client threads are spread over")
@@ -421,13 +449,18 @@ def main() -> None:
             processes = max(1, min(args.client_processes, args.clients))
             dialect = url.split(":", 1)[0]
             print(" ".join(["gunicorn", *command[1:]]))
-            print(f"{args.clients} clients in {processes} processes, {dialect}, {args.seconds:g} s per scenario "
-                  f"after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs, load average "
+            print(f"{args.clients} clients in {processes} processes, {dialect}, {args.seconds:g} s per scenario in "
+                  f"{args.rounds} interleaved rounds after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs, load average "
                   f"{os.getloadavg()[0]:.1f} at start")
-            results: dict[str, Result] = {}
-            for name in args.scenarios:
-                results[name] = run_scenario(name, port, server.pid, visitors, processes, args.warmup, args.seconds,
-                                             args.max_requests)
+            rounds: dict[str, list[Result]] = {name: [] for name in args.scenarios}
+            for n in range(args.rounds):  # interleaved, so that other load on the machine hits every scenario alike
+                for name in args.scenarios:
+                    if name == "save":
+                        refresh_versions(port, visitors)
+                    rounds[name].append(run_scenario(name, port, server.pid, visitors, processes,
+                                                     args.warmup if n == 0 else min(args.warmup, 0.5),
+                                                     args.seconds / args.rounds, args.max_requests))
+            results = {name: merged(parts) for name, parts in rounds.items()}
             print(f"{'scenario':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} "
                   f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}")
             for r in results.values():
