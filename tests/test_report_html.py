@@ -9,8 +9,22 @@ import pytest
 from shipped import miit
 from test_report_data import report, worked_document
 
+from assessment.reporting.charts import LEVEL_FILLS
 from assessment.reporting.data import PeerComparison, Recommendation, RoadmapStep
-from assessment.reporting.render import TEMPLATES_DIR, ReportError, css_counters, render_html
+from assessment.reporting.render import (
+    CELL_GAP_MM,
+    EMPTY_CELL,
+    LEVEL_COLUMNS,
+    TEMPLATES_DIR,
+    TEXT_WIDTH_MM,
+    ReportError,
+    css_counters,
+    drawn_cells_css,
+    levels_class,
+    render_html,
+    share_class,
+    stages,
+)
 from assessment.services.scoring import score_document
 
 SECTIONS = ["summary", "dimensions", "scenarios", "explanation", "peers", "solutions", "answers", "method"]
@@ -63,7 +77,7 @@ def test_summary_shows_level_descriptor_total_areas_gap_and_zjtx_points_with_sou
 def test_scenario_matrix_marks_constraint_scenarios() -> None:
     html = render_html(report("zh"))
     scenarios = html.split('id="sec-scenarios"')[1].split('id="sec-explanation"')[0]
-    assert scenarios.count('<tr class="constraint"><td class="name"><span class="star">★</span>') == 10
+    assert scenarios.count('<tr class="constraint"><td class="name">★ ') == 10
     assert "产品生命周期数字化" in scenarios  # rows grouped as in the questionnaire
     assert "约束性场景" in scenarios
 
@@ -86,6 +100,70 @@ def test_recommendations_and_roadmap_are_listed_with_their_figures() -> None:
     html = render_html(report("zh", recommendations=RECOMMENDATIONS, roadmap=road))
     for text in ("轻量化MES生产执行系统", "示例服务商甲", "8–15 万元", "6–10 周", "生产管控 三级→四级", "示例", "部署轻量化MES"):
         assert text in html
+
+
+def test_the_best_solutions_come_with_their_reasons_and_the_rest_one_line_each() -> None:
+    recs = [Recommendation(f"s{n}", f"方案{n}", f"服务商{n}", f"{n} 万元", f"{n} 周", (f"理由{n}",), n % 2 == 0)
+            for n in range(1, 7)]
+    html = render_html(report("zh", recommendations=recs))
+    solutions = html.split('id="sec-solutions"')[1].split("<h3>")[0]
+    for n in range(1, 4):
+        assert f"<strong>方案{n}</strong>" in solutions and f"理由{n}" in solutions
+        assert f"服务商{n} · {n} 万元 · {n} 周" in solutions
+    for n in range(4, 7):
+        assert f"<td>{n}. 方案{n}" in solutions and f"<td>服务商{n} · {n} 万元 · {n} 周</td>" in solutions
+        assert f"理由{n}" not in solutions
+    assert solutions.count('<span class="badge">示例</span>') == 3
+
+
+def test_the_roadmap_is_grouped_by_the_level_after_its_steps() -> None:
+    road = [RoadmapStep(f"步骤{n}", f"{n} 万元", f"{n} 周", "三级" if n < 4 else "四级") for n in range(1, 6)]
+    html = render_html(report("zh", roadmap=road))
+    roadmap = html.split('class="data roadmap"')[1].split("</table>")[0]
+    assert re.findall(r'<tr class="group"><td colspan="4">([^<]*)</td>', roadmap) == [
+        "完成第 1–3 步后：三级", "完成第 4–5 步后：四级"]
+    assert re.findall(r'<td class="n">(\d+)</td><td>(步骤\d+)</td>', roadmap) == [(str(n), f"步骤{n}") for n in range(1, 6)]
+    one = render_html(report("en", roadmap=road[:1]))
+    assert "After step 1: 三级" in one
+
+
+def test_stages_group_consecutive_steps_with_the_same_level_after() -> None:
+    steps = [RoadmapStep("a", level_after="L3"), RoadmapStep("b", level_after="L3"), RoadmapStep("c", level_after="L4"),
+             RoadmapStep("d", level_after="L3")]
+    assert [(s.level, s.first, s.last, [t.title for t in s.steps]) for s in stages(steps)] == [
+        ("L3", 1, 2, ["a", "b"]), ("L4", 3, 3, ["c"]), ("L3", 4, 4, ["d"])]
+    assert stages([]) == []
+
+
+def test_each_scenario_has_one_cell_for_its_levels_drawn_by_a_class_the_stylesheet_defines() -> None:
+    html = render_html(report("zh"))
+    matrix = html.split('class="matrix"')[1].split("</table>")[0]
+    classes = re.findall(r'<td class="cells (lv-\d-\d)" colspan="4"></td>', matrix)
+    assert len(classes) == 16
+    assert re.search(r'产品设计</td><td class="cells lv-3-4"', matrix)
+    css = html.split("<style>")[1].split("</style>")[0]
+    for name in set(classes):
+        assert f"td.{name} {{ box-shadow: " in css
+
+
+def test_drawn_cells_fill_each_level_in_its_colour_up_to_the_level_reached() -> None:
+    css = str(drawn_cells_css(4))
+    rule = re.search(r"td\.lv-2-3 \{ box-shadow: ([^}]*) \}", css)
+    assert rule is not None
+    bands = [(float(width), colour) for width, colour in re.findall(r"inset ([\d.]+)mm 0 0 (#\w+)", rule.group(1))]
+    cell = TEXT_WIDTH_MM * LEVEL_COLUMNS / 4
+    # white up to each cell's start, then its colour up to its end: two reached levels, one empty, no fourth cell
+    assert [c for _, c in bands] == ["#ffffff", LEVEL_FILLS[0], "#ffffff", LEVEL_FILLS[1], "#ffffff", EMPTY_CELL]
+    assert bands[-1][0] == pytest.approx(3 * cell - CELL_GAP_MM / 2, abs=0.01)
+    assert "td.lv-0-0 { box-shadow: none }" in css
+    assert share_class(0.66) == "bar-65" and share_class(1.2) == "bar-100" and share_class(float("nan")) == "bar-0"
+    assert levels_class(3, 4) == "lv-3-4" and levels_class(2, 1) == "lv-2-2"
+
+
+def test_indicator_rows_show_score_of_maximum_and_a_share_bar() -> None:
+    html = render_html(report("en"))
+    table = html.split('class="data indicators"')[1].split("</table>")[0]
+    assert re.search(r'Network construction</td><td class="n">6 / 8</td><td class="n bar-75">75%</td>', table)
 
 
 def test_appendix_lists_every_answer_with_evidence_notes() -> None:

@@ -7,9 +7,12 @@ alone renders the same in the CLI, in tests and in the web app, and reporting ne
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from assessment.reporting import charts
-from assessment.reporting.data import ReportData
+from assessment.reporting.data import ReportData, RoadmapStep
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "reports" / "templates"
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
@@ -28,6 +31,20 @@ TEMPLATE = "report.html"
 CJK_FONT = "Noto Sans CJK SC"
 _LOCALES = {"zh": "zh_CN"}
 _HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# Geometry of the drawn cells (see drawn_cells_css): the text width of an A4 page with report.css's 17 mm side
+# margins, and the shares of it that report.html and report.css give the cells the bars are drawn on.
+TEXT_WIDTH_MM = 176.0
+SHARE_COLUMN = 0.28  # the share column of the indicator table
+AREA_COLUMN = 0.48  # each of the strongest and weakest area lists, whose meters fill with the share
+DIMENSION_BARS = 0.55  # the bar column of the bars per dimension
+LEVEL_COLUMNS = 0.52  # the level columns of the scenario matrix, spanned by one cell per scenario
+BAR_SHARE = 0.65  # a full bar fills this much of its cell; the figure sits right of it
+BAR_STEPS = 20
+CELL_GAP_MM = 1.2
+EMPTY_CELL = "#e8edf2"
+SHARE_BAR = "#d6e6f7"
+DETAILED_SOLUTIONS = 3
+"""Recommended solutions shown with their reasons; the rest get one line each (shorter, and faster to set)."""
 
 
 class ReportError(RuntimeError):
@@ -73,6 +90,74 @@ def css_counters(text: str) -> Markup:
     return Markup(" ".join(parts) or '""')
 
 
+def share_class(share: float) -> str:
+    """The class of an indicator's share cell: `bar-` and the share rounded to 5 % (the bar's length)."""
+    share = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
+    return f"bar-{round(share * BAR_STEPS) * 100 // BAR_STEPS}"
+
+
+def levels_class(level: int, reachable: int) -> str:
+    """The class of a scenario's level cells: `lv-`, the level reached and the highest level it can reach."""
+    return f"lv-{max(0, level)}-{max(0, level, reachable)}"
+
+
+def _band(width: float, colour: str) -> str:
+    return f"inset {width:.2f}mm 0 0 {colour}"
+
+
+def drawn_cells_css(columns: int) -> Markup:
+    """CSS that draws the bars per dimension, the indicator share bars, the area meters and the scenario level
+    cells as inset box shadows on one element each, a class per bar length and per (level, reachable) pair.
+
+    A shadow band is cheap for WeasyPrint, a table cell or an element is not (each costs 0.5–1 ms), and
+    classes let equal cells share one computed style where a style attribute would not. A shadow's offset
+    must be a length, so the widths come from the column widths in report.html and report.css (TEXT_WIDTH_MM
+    times DIMENSION_BARS, SHARE_COLUMN, AREA_COLUMN and LEVEL_COLUMNS)."""
+    rules = []
+    bar, meter, track = (TEXT_WIDTH_MM * SHARE_COLUMN * BAR_SHARE, TEXT_WIDTH_MM * AREA_COLUMN,
+                         TEXT_WIDTH_MM * DIMENSION_BARS)
+    for step in range(1, BAR_STEPS + 1):
+        name = f"bar-{step * 100 // BAR_STEPS}"
+        rules.append(f"td.{name} {{ box-shadow: {_band(bar * step / BAR_STEPS, SHARE_BAR)} }}")
+        rules.append(f".meter.{name} {{ box-shadow: {_band(meter * step / BAR_STEPS, 'currentcolor')} }}")
+        rules.append(f".dimbars td.{name} {{ box-shadow: {_band(track * step / BAR_STEPS, 'currentcolor')} }}")
+    if columns > 0:
+        cell = TEXT_WIDTH_MM * LEVEL_COLUMNS / columns
+        for reachable in range(columns + 1):
+            for level in range(reachable + 1):
+                # stacked from the top: a white band up to each cell's start hides what is to its left, a
+                # coloured band up to its end fills it; the bands of absent cells at the end are left out
+                bands = []
+                for column in range(reachable):
+                    colour = charts.LEVEL_FILLS[min(column, len(charts.LEVEL_FILLS) - 1)] if column < level else EMPTY_CELL
+                    bands += [_band(column * cell + CELL_GAP_MM / 2, "#ffffff"),
+                              _band((column + 1) * cell - CELL_GAP_MM / 2, colour)]
+                rules.append(f"td.lv-{level}-{reachable} {{ box-shadow: {', '.join(bands) or 'none'} }}")
+    return Markup("\n".join(rules))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Consecutive roadmap steps (numbered `first` to `last`) after which the enterprise is at `level`."""
+
+    level: str
+    first: int
+    last: int
+    steps: tuple[RoadmapStep, ...]
+
+
+def stages(steps: Sequence[RoadmapStep]) -> list[Stage]:
+    """The roadmap's steps grouped into runs with the same level after them, in their order, numbered from 1."""
+    out: list[Stage] = []
+    for number, step in enumerate(steps, start=1):
+        if out and out[-1].level == step.level_after:
+            last = out[-1]
+            out[-1] = Stage(last.level, last.first, number, (*last.steps, step))
+        else:
+            out.append(Stage(step.level_after, number, number, (step,)))
+    return out
+
+
 @lru_cache(maxsize=16)
 def environment(templates: Path, lang: str) -> jinja2.Environment:
     """A Jinja environment over a template folder, autoescaping HTML, with the language's translations."""
@@ -85,12 +170,13 @@ def environment(templates: Path, lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(figure=figure, signed=signed, percent=percent, css_counters=css_counters)
+    env.filters.update(figure=figure, signed=signed, percent=percent, css_counters=css_counters, stages=stages)
     return env
 
 
 def chart_markup(data: ReportData, gettext: Callable[[str], str]) -> dict[str, Markup]:
-    """The report's charts as SVG markup (the chart functions escape every label)."""
+    """The report's charts as SVG markup (the chart functions escape every label): the radar; the bars per
+    dimension are an HTML table (report.html), which WeasyPrint sets faster than SVG text."""
     card = data.scorecard
     _ = gettext
     out: dict[str, Markup] = {}
@@ -100,8 +186,6 @@ def chart_markup(data: ReportData, gettext: Callable[[str], str]) -> dict[str, M
         legend = (_("This assessment"), _("Previous assessment")) if compare is not None else ()
         out["radar"] = Markup(charts.radar_svg([(a.name, a.share) for a in card.radar], size=260, compare=compare,
                                                title=_("Dimension radar"), legend=legend))
-    out["bars"] = Markup(charts.bars_svg([(d.name, d.score, d.maximum) for d in card.dimensions], width=560,
-                                         title=_("Score by dimension")))
     return out
 
 
@@ -117,6 +201,10 @@ def render_html(data: ReportData, *, templates: Path | None = None, inline_css: 
         "html_lang": _HTML_LANG.get(data.language, data.language),
         "cjk_font": CJK_FONT,
         "inline_css": inline_css,
+        "detailed_solutions": DETAILED_SOLUTIONS,
+        "share_class": share_class,
+        "levels_class": levels_class,
+        "drawn_cells_css": drawn_cells_css(len(data.scorecard.scenario_level_titles)),
     }
     try:
         return env.get_template(TEMPLATE).render(context)
@@ -181,24 +269,78 @@ def _stylesheet(folder: Path, mtime: float) -> Any:
     return CSS(filename=str(folder / STYLESHEET), font_config=_font_config())
 
 
+@lru_cache(maxsize=1)
+def _html_class() -> Any:
+    """WeasyPrint's HTML class with a leaner user-agent stylesheet, or the class itself if that cannot be made.
+
+    WeasyPrint 70's stylesheet gives *every* element ::marker, ::footnote-call, ::footnote-marker, ::note-call,
+    ::note-marker and ::note-callback styles, computed for each of the report's ~900 elements though only list
+    items have markers and the report has no footnotes or notes. Without those rules (markers kept for <li>)
+    the same PDF is made about 1.5 % faster. `HTML._ua_stylesheets` is not public API, so the version is
+    checked (WeasyPrint is pinned in pyproject.toml) and anything unexpected keeps the stock stylesheet.
+    """
+    import weasyprint
+    from weasyprint import CSS, HTML
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+
+    unused = ("::footnote-call ", "::footnote-marker ", "::note-call ", "::note-marker ", "::note-callback ")
+    lines = UA.splitlines()
+    if (weasyprint.__version__ != "70.0" or not callable(getattr(HTML, "_ua_stylesheets", None))
+            or sum(line.startswith(unused) for line in lines) != len(unused)
+            or sum(line.startswith("::marker ") for line in lines) != 1):
+        return HTML
+    source = "\n".join("li" + line if line.startswith("::marker ") else line
+                       for line in lines if not line.startswith(unused))
+    stylesheet = CSS(string=source, counter_style=UA_COUNTER_STYLE)
+
+    class ReportHTML(HTML):  # type: ignore[misc]  # WeasyPrint has no type information
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return [stylesheet]
+
+    return ReportHTML
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while WeasyPrint makes the PDF, then run once over young objects.
+
+    A report allocates some hundred thousand objects. With the collector on, they set off collections that walk
+    them again and again, and now and then a full one that walks every object of the process as well (over
+    100 000 in the web app or the benchmark): a report took 7–11 % longer on the median, and a slow one 15 %.
+    Paused, the report's own garbage (about 30 MB) waits in the youngest generation and is collected there once,
+    after the document is gone. Another thread's report may re-enable the collector early; that is only slower.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)
+
+
+def _weasyprint_pdf(html: str, folder: Path) -> tuple[bytes, set[str]]:
+    """The PDF of report HTML and the font families it embeds."""
+    css_file = folder / STYLESHEET
+    stylesheets = [_stylesheet(folder, css_file.stat().st_mtime)] if css_file.is_file() else []
+    document = _html_class()(string=html, base_url=str(folder)).render(
+        stylesheets=stylesheets, font_config=_font_config(), pdf_tags=True)
+    return document.write_pdf(pdf_tags=True), {font.family for font in document.fonts.values()}
+
+
 def render_pdf(data: ReportData, *, templates: Path | None = None) -> bytes:
     """The report as a tagged A4 PDF with title, author and language metadata; never empty."""
     require_font()
     folder = templates or TEMPLATES_DIR
     html = render_html(data, templates=templates, inline_css=False)
-    from weasyprint import HTML
-
     try:
-        css_file = folder / STYLESHEET
-        stylesheets = [_stylesheet(folder, css_file.stat().st_mtime)] if css_file.is_file() else []
-        document = HTML(string=html, base_url=str(folder)).render(stylesheets=stylesheets, font_config=_font_config(),
-                                                                  pdf_tags=True)
-        pdf = document.write_pdf(pdf_tags=True)
+        with _collector_paused():
+            pdf, used = _weasyprint_pdf(html, folder)
     except Exception as exc:  # WeasyPrint raises many types; the caller needs one clear error
         raise ReportError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):
         raise ReportError("PDF rendering produced no document")
-    used = {font.family for font in document.fonts.values()}
     if CJK_FONT not in used:
         # fontconfig fell back to another face (e.g. the Japanese one), which sets Chinese in wrong glyph forms
         raise ReportError(f"the PDF was set in {', '.join(sorted(used)) or 'no font'}, not {CJK_FONT!r}")
