@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import multiprocessing
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -122,3 +123,20 @@ def test_databases_without_a_file_keep_plain_connections(url: str) -> None:
         assert not isinstance(connection.connection.dbapi_connection, SerialWriters)
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
         connection.execute(text("INSERT INTO t VALUES (1)"))
+
+
+def test_a_write_outside_a_transaction_does_not_keep_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "f.sqlite3"
+    _engine(db).dispose()
+    raw = SerialWriters(str(db), isolation_level=None)  # autocommit: each statement commits by itself
+    raw.execute("INSERT INTO notes (body) VALUES ('a')")
+    assert _lock_is_free(db)
+    with pytest.raises(sqlite3.OperationalError):
+        raw.execute("INSERT INTO no_such_table VALUES (1)")
+    assert _lock_is_free(db)
+    raw.close()
+    transactional = SerialWriters(str(db))
+    with pytest.raises(sqlite3.OperationalError):
+        transactional.execute("UPDATE no_such_table SET x = 1")  # refused before any transaction began
+    assert _lock_is_free(db)
+    transactional.close()

@@ -80,21 +80,35 @@ def writer_lock(database: str) -> WriterLock:
 class _WriterCursor(sqlite3.Cursor):
     """A cursor that takes its connection's writer lock before the statement that starts a write transaction."""
 
-    def execute(self, sql: str, parameters: Any = (), /) -> Self:
-        """Execute one statement (see sqlite3.Cursor.execute)."""
+    def _before(self, sql: str) -> SerialWriters | None:
         connection = self.connection
         if isinstance(connection, SerialWriters) and not connection.writing and sql.lstrip()[:7].upper().startswith(
                 _WRITES):
             connection.begin_writing()
-        return super().execute(sql, parameters)
+            return connection
+        return None
+
+    @staticmethod
+    def _after(connection: SerialWriters | None) -> None:
+        # no transaction after the write (autocommit, or a statement refused before it began): nothing to wait for
+        if connection is not None and not connection.in_transaction:
+            connection.end_writing()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        """Execute one statement (see sqlite3.Cursor.execute)."""
+        writer = self._before(sql)
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            self._after(writer)
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> Self:
         """Execute one statement for many parameter sets (see sqlite3.Cursor.executemany)."""
-        connection = self.connection
-        if isinstance(connection, SerialWriters) and not connection.writing and sql.lstrip()[:7].upper().startswith(
-                _WRITES):
-            connection.begin_writing()
-        return super().executemany(sql, seq_of_parameters)
+        writer = self._before(sql)
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        finally:
+            self._after(writer)
 
 
 class SerialWriters(sqlite3.Connection):
@@ -123,7 +137,8 @@ class SerialWriters(sqlite3.Connection):
         self.lock.acquire(self.lock_timeout)
         self.writing = True
 
-    def _end_writing(self) -> None:
+    def end_writing(self) -> None:
+        """Let the next writer in, if this connection holds the writer lock."""
         if self.writing:
             self.writing = False
             self.lock.release()
@@ -133,21 +148,21 @@ class SerialWriters(sqlite3.Connection):
         try:
             super().commit()
         finally:
-            self._end_writing()
+            self.end_writing()
 
     def rollback(self) -> None:
         """Roll back, then let the next writer in."""
         try:
             super().rollback()
         finally:
-            self._end_writing()
+            self.end_writing()
 
     def close(self) -> None:
         """Close, and let the next writer in if this connection was writing."""
         try:
             super().close()
         finally:
-            self._end_writing()
+            self.end_writing()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
