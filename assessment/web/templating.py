@@ -45,21 +45,22 @@ def signed(value: float) -> str:
     return ("+" if value > 0 else "−") + figure(abs(value))
 
 
+def _formatted(context: Context, found: str, variables: dict[str, Any]) -> str:
+    """A translated message as jinja2.ext's new-style gettext gives it: always %-formatted, safe where autoescaped."""
+    return (Markup(found) if context.eval_ctx.autoescape else found) % variables
+
+
 def bound_gettext(lang: str) -> Callable[..., str]:
     """Jinja's new-style gettext bound to one language's catalogue.
 
     Flask-Babel's template gettext finds the catalogue again on every call (domain, locale, request globals); a
-    page calls it a few dozen times, so each page binds it once. Same semantics as jinja2.ext's new-style gettext:
-    the message is always a %-format string and is marked safe only where autoescaping is on.
+    page calls it a few dozen times, so each page binds it once.
     """
     lookup = translations(lang).ugettext
 
     @pass_context
     def gettext(context: Context, message: str, **variables: Any) -> str:
-        found = lookup(message)
-        if context.eval_ctx.autoescape:
-            found = Markup(found)
-        return found % variables
+        return _formatted(context, lookup(message), variables)
 
     return gettext
 
@@ -71,10 +72,7 @@ def bound_ngettext(lang: str) -> Callable[..., str]:
     @pass_context
     def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
-        found = lookup(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            found = Markup(found)
-        return found % variables
+        return _formatted(context, lookup(singular, plural, num), variables)
 
     return ngettext
 
