@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_MAX_AGE=24 * 3600,  # and 24 hours after the login at the latest
         REAUTH_AFTER=30 * 60,  # sensitive pages ask for the password again after 30 minutes
         EVIDENCE_DIR=None,  # default instance/evidence
+        KEEP_STEP_PAGES=True,  # step pages kept with slots and filled in per request (docs/web.md, Performance)
     )
     app.config.from_prefixed_env("ASSESSMENT")
     if test_config is not None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
+from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.db import queries
@@ -16,7 +17,7 @@ from assessment.domain.answers import Answers, AnswerValue, Problem, format_figu
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS, EnterpriseProfile
 from assessment.domain.questionnaire import Item, Questionnaire, Section, tr
 from assessment.services import assessments
-from assessment.services.assessments import Completion, Incomplete, VersionConflict
+from assessment.services.assessments import Incomplete, VersionConflict
 from assessment.web.access import accessible, content_of, grant, granted, user_id
 from assessment.web.database import db
 from assessment.web.forms import (
@@ -32,26 +33,18 @@ from assessment.web.forms import (
 )
 from assessment.web.language import current_language
 from assessment.web.problems import FieldError, item_message, option_text, step_errors
-from assessment.web.questions import computed, item_state, questions_html
+from assessment.web.questions import computed, item_state, questions_html, questions_slotted
 from assessment.web.security import limiter, resume_limit
 from assessment.web.site import site
+from assessment.web.slots import slot
+from assessment.web.templating import header_key, header_values
+from assessment.web.wizard import Stage, neighbours, progress_bar, stages
 
 bp = Blueprint("assess", __name__)
 
 NEW_LINK = "new_link"
 PROFILE_TARGETS = {"name": "name", "uscc": "uscc", "employees": "employees", "revenue_10k_cny": "revenue_10k_cny",
                    "zhuanjingtexin": "zhuanjingtexin-none", "contact_email": "contact_email"}
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One stop of the wizard: the profile, a questionnaire section, or the review."""
-
-    key: str
-    title: str
-    url: str
-    done: int = 0
-    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,26 +61,6 @@ def _shown_ids(questionnaire: Questionnaire, answers: Answers) -> set[str]:
     if not questionnaire.has_conditions:
         return set(questionnaire.item_index)
     return {i.id for i in visible_items(questionnaire, answers.values)}
-
-
-def _stages(record: AssessmentRecord, questionnaire: Questionnaire, progress: Completion) -> list[Stage]:
-    stages = [Stage("profile", gettext("Enterprise profile"), url_for(".profile", assessment_id=record.id),
-                    int(record.enterprise_id is not None), 1)]
-    step_url = url_for(".step", assessment_id=record.id, section_id="-")[:-1]  # ids are URL-safe: one url_for
-    lang = current_language()
-    for section in questionnaire.sections:
-        done, total = progress.sections[section.id]
-        if total:
-            stages.append(Stage(section.id, tr(section.title, lang), step_url + section.id, done, total))
-    stages.append(Stage("review", gettext("Review and submit"), url_for(".review", assessment_id=record.id)))
-    return stages
-
-
-def _neighbours(stages: list[Stage], key: str) -> tuple[Stage | None, Stage | None, int]:
-    index = next((n for n, s in enumerate(stages) if s.key == key), 0)
-    before = stages[index - 1] if index > 0 else None
-    after = stages[index + 1] if index + 1 < len(stages) else None
-    return before, after, index
 
 
 def _frozen(record: AssessmentRecord) -> BaseResponse:
@@ -283,12 +256,13 @@ def profile(assessment_id: int) -> str | BaseResponse | tuple[str, int]:
                     return redirect(url_for(".review", assessment_id=record.id), code=303)
                 return redirect(url_for(".step", assessment_id=record.id, section_id=first.id), code=303)
     progress = assessments.completion(questionnaire, assessments.draft_answers(questionnaire, record))
-    stages = _stages(record, questionnaire, progress)
-    _before, after, index = _neighbours(stages, "profile")
+    lang = current_language()
+    found = stages(record, questionnaire, progress, lang)
+    _before, after, index = neighbours(found, "profile")
     size = saved.size if saved is not None else None
     return render_template(
         "assess/profile.html", record=record, questionnaire=questionnaire, form=form, errors=errors,
-        summary=summary, conflict=conflict, stages=stages, stage_index=index, next_stage=after, progress=progress,
+        summary=summary, conflict=conflict, next_stage=after, progress_bar=progress_bar(found, index, progress, lang),
         size_label=gettext(SIZE_CLASS_LABELS[size]) if size else None, statuses=ZHUANJINGTEXIN_LABELS,
         **_profile_choices(form),
     ), status
@@ -350,16 +324,37 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
     if saved is None:
         saved = assessments.draft_answers(questionnaire, record)
     progress = assessments.completion(questionnaire, saved)
-    stages = _stages(record, questionnaire, progress)
-    before, after, index = _neighbours(stages, section.id)
+    found = stages(record, questionnaire, progress, lang)
+    _before, after, index = neighbours(found, section.id)
     items = [i for i in section.items if i.id in shown]
     state = item_state(items, values, errors, {i.id: computed(i, saved, lang) for i in items})
+    action = url_for(".step", assessment_id=record.id, section_id=section.id)
+    bar = progress_bar(found, index, progress, lang)
+    if request.method == "GET" and not session.get("_flashes") and current_app.config["KEEP_STEP_PAGES"]:
+        # nothing to show but the usual (no message, no error): the kept page, filled in
+        return _kept_step(questionnaire, section, items, after, lang, {
+            **header_values(), **state, "version": str(record.version), "action": escape(action), "progress": bar})
     return render_template(
-        "assess/step.html", record=record, questionnaire=questionnaire, section=section, items=items,
-        version=record.version,
+        "assess/step.html", section=section, items=items, version=record.version, action=action,
         questions=questions_html(questionnaire, items, lang, state), summary=summary, conflict=conflict,
-        stages=stages, stage_index=index, previous_stage=before, next_stage=after, progress=progress,
+        next_stage=after, progress_bar=bar,
     ), status
+
+
+def _kept_step(questionnaire: Questionnaire, section: Section, items: list[Item], after: Stage | None, lang: str,
+               values: dict[str, str]) -> str:
+    """A step page without messages from its markup kept per language, header, section and items shown.
+
+    The kept markup has slots for the header's token and address, the draft's version, the form's address, the
+    progress bar and each question's state (web/slots.py); `values` fills them.
+    """
+    to_review = after is not None and after.key == "review"
+    key = (header_key(), questionnaire.ref, section.id, tuple(i.id for i in items), to_review)
+    page = site().step_pages.get(key, lambda: render_template(
+        "assess/step.html", kept=True, section=section, items=items, version=slot("version"), action=slot("action"),
+        csrf_token=lambda: slot("csrf"), questions=questions_slotted(questionnaire, items, lang), summary=[],
+        conflict=False, next_stage=after, progress_bar=slot("progress")))
+    return page.fill(values)
 
 
 def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section: Section, action: str,
@@ -429,11 +424,12 @@ def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: li
         else:
             summary.append(FieldError(url_for(".profile", assessment_id=record.id), gettext("Enterprise profile"),
                                       problem.render(gettext)))
-    stages = _stages(record, questionnaire, progress)
+    found = stages(record, questionnaire, progress, lang)
     regions, industries = site().regions, site().industries
     return render_template(
         "assess/review.html", record=record, questionnaire=questionnaire, sections=sections, progress=progress,
-        profile=profile, summary=summary, conflict=conflict, stages=stages, stage_index=len(stages) - 1,
+        profile=profile, summary=summary, conflict=conflict,
+        progress_bar=progress_bar(found, len(found) - 1, progress, lang),
         form=_versioned(record.version), computed={i.id: computed(i, saved, lang) for i in questionnaire.items},
         region_name=regions.full_name(profile.region_code) if profile else None,
         industry_name=industries.name(profile.industry_code) if profile else None,

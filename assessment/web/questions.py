@@ -1,13 +1,12 @@
 """Question markup: each item rendered once per questionnaire version and language, then filled in per request.
 
 A wizard step is mostly fixed text (questions, options, level descriptors); only ticks, typed values, messages
-and computed answers change. The fixed part is rendered from assess/_item.html with slot markers and kept;
-each request replaces the markers, which keeps a step page fast under load.
+and computed answers change. The fixed part is rendered from assess/_item.html with slot markers and kept
+split at them (web/slots.py); each request fills in the slots.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,16 +16,16 @@ from markupsafe import Markup, escape
 
 from assessment.domain.answers import Answers, format_figure
 from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire
+from assessment.web import slots
 from assessment.web.forms import StepForm, data_name, grid_name
 from assessment.web.problems import option_text
 from assessment.web.site import site
-
-SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
+from assessment.web.slots import Slotted, split
 
 
 def slot(kind: str, name: str) -> Markup:
     """A marker for per-request state in cached markup: kind on|val|err|cls|inv|desc|computed, and a control."""
-    return Markup(f"\x00{kind}:{name}\x00")
+    return slots.slot(f"{kind}:{name}")
 
 
 def computed_template() -> str:
@@ -62,14 +61,15 @@ def derive_spec(item: Item) -> dict[str, Any] | None:
             "options": [derive.increase, derive.same, derive.decrease]}
 
 
-def item_markup(questionnaire: Questionnaire, item: Item, lang: str) -> str:
-    """An item's markup with slot markers, rendered on first use per questionnaire version and language."""
-    cache = site().item_markup
+def item_markup(questionnaire: Questionnaire, item: Item, lang: str,
+                cache: dict[tuple[str, str, str], Slotted] | None = None) -> Slotted:
+    """An item's markup with slots, rendered on first use per questionnaire version and language."""
+    cache = site().item_markup if cache is None else cache
     key = (questionnaire.ref, item.id, lang)
     found = cache.get(key)
     if found is None:
-        found = render_template("assess/_item.html", item=item, slot=slot, derive_spec=derive_spec(item),
-                                computed_template=computed_template())
+        found = split(render_template("assess/_item.html", item=item, slot=slot, derive_spec=derive_spec(item),
+                                      computed_template=computed_template()))
         cache[key] = found
     return found
 
@@ -88,11 +88,11 @@ def _marks(state: dict[str, str], name: str, errors: Mapping[str, list[str]]) ->
         state[f"inv:{name}"] = f' aria-invalid="true" aria-describedby="{escape(name)}-error"'
 
 
-def _picked(value: Any, key: str) -> bool:
-    """Whether an option key is among a control's values (one value, or a list of them)."""
+def _picked(value: Any) -> set[str]:
+    """The option keys among a control's values (one value, or a list of them)."""
     if isinstance(value, (list, tuple)):
-        return key in [str(v) for v in value]
-    return value is not None and str(value) == key
+        return {str(v) for v in value}
+    return set() if value is None else {str(value)}
 
 
 def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors: Mapping[str, list[str]],
@@ -109,33 +109,37 @@ def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors
     for item in items:
         iid = item.id
         if item.type in ("single", "multi"):
-            value = data(iid)
-            for option in item.options:
-                if _picked(value, option.key):
+            picked = _picked(data(iid))
+            for option in item.options if picked else ():
+                if option.key in picked:
                     state[f"on:{iid}-{option.key}"] = " checked"
         elif item.type == "rating":
-            value = data(iid)
-            for level in item.levels:
-                if _picked(value, str(level.level)):
+            picked = _picked(data(iid))
+            for level in item.levels if picked else ():
+                if str(level.level) in picked:
                     state[f"on:{iid}-{level.level}"] = " checked"
         elif item.type == "grid":
             for row in item.rows:
-                value = data(grid_name(item, row))
-                for column in item.columns:
-                    if _picked(value, column.key):
+                picked = _picked(data(grid_name(item, row)))
+                for column in item.columns if picked else ():
+                    if column.key in picked:
                         state[f"on:{iid}-{row.key}-{column.key}"] = " checked"
         elif item.type == "number":
             state[f"val:{iid}"] = str(escape(data(iid) or ""))
-        _marks(state, iid, errors)
-        described = [f"{iid}-hint"] if item.help else []
+        if errors:
+            _marks(state, iid, errors)
+        described = f"{iid}-hint" if item.help else ""
         if errors.get(iid):
-            described.append(f"{iid}-error")
+            described = f"{described} {iid}-error".lstrip()
         if described:
-            state[f"desc:{iid}"] = f' aria-describedby="{escape(" ".join(described))}"'
+            state[f"desc:{iid}"] = f' aria-describedby="{escape(described)}"'
         for spec in item.fields:
             name = data_name(item, spec.id)
-            state[f"val:{name}"] = str(escape(data(name) or ""))
-            _marks(state, name, errors)
+            figure = data(name)
+            if figure:
+                state[f"val:{name}"] = str(escape(figure))
+            if errors:
+                _marks(state, name, errors)
         text = computed_answers.get(iid)
         if text:
             state[f"computed:{iid}"] = str(escape(text))
@@ -144,5 +148,11 @@ def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors
 
 def questions_html(questionnaire: Questionnaire, items: list[Item], lang: str, state: Mapping[str, str]) -> Markup:
     """The markup of the shown items with this request's state filled in."""
-    markup = "".join(item_markup(questionnaire, item, lang) for item in items)
-    return Markup(SLOT.sub(lambda m: state.get(f"{m[1]}:{m[2]}", ""), markup))
+    cache = site().item_markup
+    return Markup("".join(item_markup(questionnaire, item, lang, cache).fill(state) for item in items))
+
+
+def questions_slotted(questionnaire: Questionnaire, items: list[Item], lang: str) -> Markup:
+    """The markup of the shown items with their slot markers, to be part of a kept page (see web/slots.py)."""
+    cache = site().item_markup
+    return Markup("".join(item_markup(questionnaire, item, lang, cache).markup for item in items))

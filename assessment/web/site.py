@@ -12,8 +12,10 @@ from assessment.content.loader import Library
 from assessment.domain.enterprise import Industries, Regions
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
+from assessment.web.slots import Slotted, SlottedCache
 
 EXTENSION = "assessment"
+STEP_PAGE_LIMIT = 2048
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,10 @@ class Site:
     industries: Industries
     engine: Engine
     sessions: sessionmaker[Session]
-    item_markup: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    item_markup: dict[tuple[str, str, str], Slotted] = field(default_factory=dict)
     """Question markup by (questionnaire ref, item id, language); see web/questions.py."""
+    step_pages: SlottedCache[tuple[object, ...]] = field(default_factory=lambda: SlottedCache(STEP_PAGE_LIMIT))
+    """Wizard step pages around their questions by language, header, section and items shown; see web/assess.py."""
 
     def questionnaire(self, ref: str) -> Questionnaire | None:
         """The questionnaire for an `id@version` reference, if loaded."""

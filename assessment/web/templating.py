@@ -17,6 +17,7 @@ from assessment.domain.explanation import number
 from assessment.domain.questionnaire import Text, tr
 from assessment.services.language import translations
 from assessment.web.language import HTML_LANG, NAMES, current_language
+from assessment.web.slots import SlottedCache, slot
 
 
 @pass_context
@@ -94,28 +95,35 @@ def _request_ngettext(context: Context, singular: str, plural: str, num: int, **
 
 HEADERS = "site_headers"
 HEADER_LIMIT = 1024
-CSRF_SLOT = "@@csrf-token@@"
-HERE_SLOT = "@@this-page@@"
 
 
-def site_header() -> Markup:
+def header_key() -> tuple[str, str, bool, str, str]:
+    """What the site header depends on: the language, the site's address root, and the account and its role."""
+    authenticated = bool(current_user.is_authenticated)
+    return (current_language(), request.script_root, authenticated,
+            str(current_user.role) if authenticated else "", str(current_user.email) if authenticated else "")
+
+
+def header_values() -> dict[str, str]:
+    """The values of the header's slots on this request: the session's CSRF token and the page's own address."""
+    return {"csrf": escape(generate_csrf()), "here": escape(request.full_path.rstrip("?"))}
+
+
+@pass_context
+def site_header(context: Context) -> Markup:
     """The page header: rendered once per language, account and role, then only the CSRF token and address filled in.
 
     Every page shows it, and its links and labels (a dozen url_for and gettext calls) are the same for everyone in
-    the same language and role; what differs per page is the token of the forms and the page to come back to.
+    the same language and role; what differs per page is the token of the forms and the page to come back to. A
+    page that is itself kept with slots (context variable `kept`) gets the header with its slots open.
     """
-    authenticated = bool(current_user.is_authenticated)
-    key = (current_language(), request.script_root, authenticated,
-           str(current_user.role) if authenticated else "", str(current_user.email) if authenticated else "")
-    cache: dict[tuple[str, str, bool, str, str], str] = current_app.extensions.setdefault(HEADERS, {})
-    html = cache.get(key)
-    if html is None:
-        html = render_template("_site_header.html", csrf_slot=CSRF_SLOT, here_slot=HERE_SLOT)
-        if len(cache) >= HEADER_LIMIT:
-            cache.clear()
-        cache[key] = html
-    here = request.full_path.rstrip("?")
-    return Markup(html.replace(CSRF_SLOT, escape(generate_csrf())).replace(HERE_SLOT, escape(here)))
+    cache: SlottedCache[tuple[str, str, bool, str, str]] = current_app.extensions.setdefault(
+        HEADERS, SlottedCache(HEADER_LIMIT))
+    header = cache.get(header_key(), lambda: render_template("_site_header.html", csrf_slot=slot("csrf"),
+                                                             here_slot=slot("here")))
+    if context.get("kept"):
+        return header.markup
+    return Markup(header.fill(header_values()))
 
 
 def _context() -> dict[str, Any]:

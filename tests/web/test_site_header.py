@@ -21,7 +21,7 @@ def test_each_page_gets_its_own_address_and_the_sessions_token_in_the_header(app
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     first, second = client.get("/").text, client.get("/assessments?x=1").text
-    assert "@@" not in first and "@@" not in second
+    assert "\x00" not in first and "\x00" not in second
     assert 'name="next" value="/"' in _header(first)
     assert 'name="next" value="/assessments?x=1"' in _header(second)
     tokens = re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', _header(second))

@@ -247,7 +247,10 @@ def test_display_conditions_are_honoured_on_the_server(conditional_app: Flask) -
     revealed = journey.answer(assessment_id, "systems", {"C1": "B"}, qid="tiny-conditions")
     assert revealed.status_code == 303
     assert revealed.headers["Location"] == f"/assess/{assessment_id}/step/systems#item-C2"
-    assert 'id="item-C2"' in journey.client.get(f"/assess/{assessment_id}/step/systems").text
+    shown = journey.client.get(f"/assess/{assessment_id}/step/systems").text
+    assert 'id="item-C2"' in shown and "根据您的回答，本页新增了问题。" in shown  # the message once, with the page
+    again = journey.client.get(f"/assess/{assessment_id}/step/systems").text
+    assert 'id="item-C2"' in again and "本页新增了问题" not in again
     journey.answer(assessment_id, "systems", {"C1": "B", "C2": "B"}, qid="tiny-conditions")
     assert journey.record(assessment_id).answers == {"C1": "B", "C2": "B"}
     # answering "no" hides C2 again and drops its answer: hidden questions are not asked and score nothing
