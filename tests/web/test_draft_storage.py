@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from assessment.content.loader import Library
 from assessment.db import queries
+from assessment.db.models import Assessment
 from assessment.domain.questionnaire import Section
 from assessment.services import assessments
 from assessment.services.assessments import StepInput, VersionConflict
@@ -32,6 +34,13 @@ def test_reading_an_assessment_returns_every_stored_column(journey: Journey, app
     assert record.level == 3 and record.total == Decimal("64.5") and record.enterprise_id is not None
     assert record.scorecard is not None and record.scorecard["profile"]["name"] == "北京精工机械有限公司"
     assert record.created_at <= record.updated_at and record.submitted_at is not None
+    # read past the ORM (queries.Prepared), the values and their types are what the ORM gives
+    with site(app).sessions() as session:
+        row = session.get(Assessment, assessment_id)
+        assert row is not None
+        assert record == queries.assessment_record(row)
+    assert record.submitted_at.tzinfo is not None and record.submitted_at.utcoffset() == timedelta(0)
+    assert isinstance(record.total, Decimal) and isinstance(record.scorecard, dict)
 
 
 def test_a_draft_is_written_only_at_the_version_it_was_read(journey: Journey, app: Flask) -> None:
