@@ -19,8 +19,9 @@ through the real pages (start, profile) with the CSRF token, and then for a fixe
      save writes.
 The scenarios take turns (--rounds, 5 by default, each for a fifth of --seconds), so that load from other work on
 the machine falls on all three alike. Prints requests per second, latency percentiles (p50/p95/p99), errors, and
-the CPU seconds the server and the clients used, then each scenario's throughput as a share of the trivial
-route's and the goal (p95 < 50 ms and at least 40 % of the trivial route's throughput).
+the CPU seconds the server and the clients used (and, on PostgreSQL, the database server's processes on this
+machine, which share its cores with gunicorn), then each scenario's throughput as a share of the trivial route's
+and the goal (p95 < 50 ms and at least 40 % of the trivial route's throughput).
 
 Run: .venv/bin/python bench/web.py [--seconds 10] [--rounds 5] [--clients 20] [--workers 2] [--database-url URL]
 """
@@ -302,6 +303,21 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu() -> float:
+    """CPU seconds used so far by the processes of a PostgreSQL server on this machine (its backends serve the app)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, tail = stat.read_text().rpartition(")")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @dataclass(frozen=True)
 class Result:
     """One scenario's figures."""
@@ -315,6 +331,8 @@ class Result:
     client_cpu: float
     client_medians: tuple[float, float]
     """The lowest and highest median latency of one client (seconds): how evenly the server serves them."""
+    database_cpu: float = 0.0
+    """CPU seconds of a local PostgreSQL server's processes (0 for SQLite, which runs in the workers)."""
 
     @property
     def rps(self) -> float:
@@ -338,7 +356,7 @@ def merged(parts: list[Result]) -> Result:
             errors[kind] = errors.get(kind, 0) + count
     return Result(parts[0].name, sum(r.requests for r in parts), sum(r.seconds for r in parts),
                   [x for r in parts for x in r.latencies], errors, sum(r.server_cpu for r in parts),
-                  sum(r.client_cpu for r in parts), (min(medians), max(medians)))
+                  sum(r.client_cpu for r in parts), (min(medians), max(medians)), sum(r.database_cpu for r in parts))
 
 
 def refresh_versions(port: int, visitors: list[Visitor]) -> None:
@@ -350,7 +368,7 @@ def refresh_versions(port: int, visitors: list[Visitor]) -> None:
 
 
 def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], processes: int, warmup: float,
-                 seconds: float, limit: int) -> Result:
+                 seconds: float, limit: int, postgres: bool = False) -> Result:
     """Drive one scenario with every client for `seconds` after `warmup`; the merged figures."""
     context = multiprocessing.get_context("fork")
     out: Queue[tuple[list[float], dict[str, int], float, list[float]]] = context.Queue()
@@ -360,9 +378,9 @@ def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], proces
     for worker in workers:
         worker.start()
     time.sleep(warmup)
-    cpu_before = server_cpu(pid)
+    cpu_before, database_before = server_cpu(pid), database_cpu() if postgres else 0.0
     parts = [out.get(timeout=warmup + seconds + 120) for _ in workers]
-    cpu_after = server_cpu(pid)
+    cpu_after, database_after = server_cpu(pid), database_cpu() if postgres else 0.0
     for worker in workers:
         worker.join(timeout=30)
     latencies = [x for part in parts for x in part[0]]
@@ -372,7 +390,7 @@ def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], proces
             errors[kind] = errors.get(kind, 0) + count
     medians = sorted(m for part in parts for m in part[3])
     return Result(name, len(latencies), seconds, latencies, errors, cpu_after - cpu_before, sum(p[2] for p in parts),
-                  (medians[0], medians[-1]) if medians else (float("nan"), float("nan")))
+                  (medians[0], medians[-1]) if medians else (float("nan"), float("nan")), database_after - database_before)
 
 
 def free_port() -> int:
@@ -459,16 +477,19 @@ def main() -> None:
                         refresh_versions(port, visitors)
                     rounds[name].append(run_scenario(name, port, server.pid, visitors, processes,
                                                      args.warmup if n == 0 else min(args.warmup, 0.5),
-                                                     args.seconds / args.rounds, args.max_requests))
+                                                     args.seconds / args.rounds, args.max_requests,
+                                                     dialect.startswith("postgresql")))
             results = {name: merged(parts) for name, parts in rounds.items()}
             print(f"{'scenario':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} "
-                  f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}")
+                  f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}"
+                  + (f" {'database CPU ms/req':>20}" if dialect.startswith("postgresql") else ""))
             for r in results.values():
                 per = max(r.requests, 1)
                 print(f"{r.name:<10} {r.rps:8.0f} {r.percentile(50):8.1f} {r.percentile(95):8.1f} "
                       f"{r.percentile(99):8.1f} {r.requests:9d} {sum(r.errors.values()):7d} "
                       f"{r.server_cpu / per * 1000:18.2f} {r.client_cpu / per * 1000:18.2f} "
                       f"{r.client_medians[0] * 1000:9.1f}–{r.client_medians[1] * 1000:<10.1f}"
+                      + (f" {r.database_cpu / per * 1000:20.2f}" if dialect.startswith("postgresql") else "")
                       + (f"  {r.errors}" if r.errors else ""))
             base = results.get("trivial")
             for name in ("page", "save"):

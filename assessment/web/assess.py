@@ -19,7 +19,7 @@ from assessment.domain.questionnaire import Item, Questionnaire, Section, tr
 from assessment.services import assessments
 from assessment.services.assessments import Incomplete, VersionConflict
 from assessment.web.access import accessible, content_of, grant, granted, user_id
-from assessment.web.database import db
+from assessment.web.database import db, reading
 from assessment.web.forms import (
     ActionForm,
     ProfileForm,
@@ -280,6 +280,8 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
 @bp.route("/assess/<int:assessment_id>/step/<section_id>", methods=["GET", "POST"])
 def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str, int]:
     """One section of the questionnaire; the answers are saved on the server when the user moves on."""
+    if request.method == "GET":
+        reading()  # a page only reads
     record = accessible(assessment_id)
     if not record.draft:
         return _frozen(record)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 from flask import Flask, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from journey import Journey, worked_example
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from assessment.content.loader import Library
@@ -19,6 +22,7 @@ from assessment.domain.questionnaire import Section
 from assessment.services import assessments
 from assessment.services.assessments import StepInput, VersionConflict
 from assessment.web.app import create_app
+from assessment.web.database import db, reading
 from assessment.web.forms import data_name, grid_name, posted_values, step_form_class, step_input
 from assessment.web.site import site
 
@@ -41,6 +45,32 @@ def test_reading_an_assessment_returns_every_stored_column(journey: Journey, app
         assert record == queries.assessment_record(row)
     assert record.submitted_at.tzinfo is not None and record.submitted_at.utcoffset() == timedelta(0)
     assert isinstance(record.total, Decimal) and isinstance(record.scorecard, dict)
+
+
+def _transaction_open(session: Session) -> bool:
+    """Whether the database has a transaction open on the session's connection (asked of the driver itself)."""
+    driver = session.connection().connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        return driver.in_transaction
+    assert isinstance(driver, psycopg.Connection)
+    return driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_page_reads_outside_a_transaction_on_a_database_server_and_leaves_none_behind(
+        journey: Journey, app: Flask) -> None:
+    assessment_id = journey.start()
+    with app.test_request_context(f"/assess/{assessment_id}/step/foundation"):
+        session = reading()
+        assert queries.get_assessment(session, assessment_id) is not None
+        assert not _transaction_open(session)  # PostgreSQL: no BEGIN was sent (SQLite starts none for a read)
+        assert reading() is session
+    # the connection went back to the pool: the next request that writes gets a transaction again
+    with app.test_request_context(f"/assess/{assessment_id}/step/foundation", method="POST"):
+        session = db()
+        assert queries.save_draft(session, assessment_id, 1, {"Q5": "D"}, {}) == 2
+        assert _transaction_open(session)
+        session.rollback()
+    assert journey.record(assessment_id).version == 1  # rolled back: the write was inside a transaction
 
 
 def test_a_draft_is_written_only_at_the_version_it_was_read(journey: Journey, app: Flask) -> None:
