@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shipped import WORKED_EXAMPLE_RATINGS, answers_with_base, miit
 from test_content_validation import MODEL, QUESTIONNAIRE, write
 
 from assessment.content.loader import load_library
 from assessment.domain.answers import AnswersInvalid, Problem, answers_to_document, parse_answers
+from assessment.domain.questionnaire import Band, order
 from assessment.services.language import translator
 
 
@@ -187,3 +190,24 @@ def test_partial_exclusivity_excludes_only_the_named_options() -> None:
     value, found = parse_value(item, ["2", "5"])
     assert value is None
     assert [p.render() for p in found] == ["4.1: option 2 cannot be combined with 5"]
+
+
+FRACTIONS = st.fractions(min_value=-1000, max_value=1000, max_denominator=50)
+
+
+@given(FRACTIONS, FRACTIONS)
+def test_ordering_figures_agrees_with_exact_comparison(a: Fraction, b: Fraction) -> None:
+    assert order(a, b) == (a > b) - (a < b)
+
+
+@given(FRACTIONS, st.none() | FRACTIONS, st.booleans(), st.none() | FRACTIONS, st.booleans())
+def test_a_band_holds_exactly_the_figures_between_its_bounds(value: Fraction, lower: Fraction | None,
+                                                              lower_inclusive: bool, upper: Fraction | None,
+                                                              upper_inclusive: bool) -> None:
+    band = Band("A", lower, lower_inclusive, upper, upper_inclusive)
+    above_lower = lower is None or value > lower or (value == lower and lower_inclusive)
+    below_upper = upper is None or value < upper or (value == upper and upper_inclusive)
+    assert band.contains(value) == (above_lower and below_upper)
+    if lower is not None:
+        assert band.contains(lower) == (lower_inclusive and (upper is None or lower < upper
+                                                             or (lower == upper and upper_inclusive)))

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from assessment.domain.questionnaire import Condition, Item, Questionnaire
+from assessment.domain.questionnaire import Condition, Item, Questionnaire, order
 
 AnswerValue = str | tuple[str, ...] | int | Fraction | Mapping[str, str | tuple[str, ...]]
 
@@ -251,7 +251,8 @@ def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fracti
             problems.append(
                 Problem(None, "field_not_integer", N_("data: {field} must be a whole number, not {value}"), {"field": fid, "value": value})
             )
-        elif (spec.minimum is not None and num < spec.minimum) or (spec.maximum is not None and num > spec.maximum):
+        elif (spec.minimum is not None and order(num, spec.minimum) < 0) or \
+                (spec.maximum is not None and order(num, spec.maximum) > 0):
             problems.append(
                 Problem(
                     None,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
 from typing import Literal
 
 Text = Mapping[str, str]
@@ -62,6 +63,16 @@ class DataField:
     integer: bool = False
 
 
+def order(a: Fraction, b: Fraction) -> int:
+    """-1, 0 or 1 as a is less than, equal to or greater than b.
+
+    Exact, like Fraction's own comparisons, which check the other operand against the numbers ABCs on every call
+    and cost several times more; a save compares each computed figure with its bands and limits.
+    """
+    left, right = a.numerator * b.denominator, b.numerator * a.denominator  # denominators are positive
+    return (left > right) - (left < right)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """numerator / denominator × factor, over data fields; denominator optional."""
@@ -99,9 +110,15 @@ class Band:
 
     def contains(self, value: Fraction) -> bool:
         """Whether value lies in this band."""
-        if self.lower is not None and (value < self.lower or (value == self.lower and not self.lower_inclusive)):
-            return False
-        return not (self.upper is not None and (value > self.upper or (value == self.upper and not self.upper_inclusive)))
+        if self.lower is not None:
+            below = order(value, self.lower)
+            if below < 0 or (below == 0 and not self.lower_inclusive):
+                return False
+        if self.upper is not None:
+            above = order(value, self.upper)
+            if above > 0 or (above == 0 and not self.upper_inclusive):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -300,6 +317,10 @@ class Questionnaire:
         """Whether any item has a display condition."""
         return any(i.show_if is not None for i in self.items)
 
+    @cached_property
+    def _data_fields(self) -> Mapping[str, DataField]:
+        return MappingProxyType({f.id: f for i in self.items for f in i.fields})
+
     def data_fields(self) -> Mapping[str, DataField]:
-        """Every data field by id."""
-        return {f.id: f for i in self.items for f in i.fields}
+        """Every data field by id (read-only; built once)."""
+        return self._data_fields
