@@ -15,7 +15,7 @@ from assessment.domain.questionnaire import Questionnaire
 from assessment.web.slots import Slotted, SlottedCache
 
 EXTENSION = "assessment"
-STEP_PAGE_LIMIT = 2048
+STEP_PAGE_LIMIT = 512  # some 20 KB each (a step with its questions): 10 MB per worker at most
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Site:
     item_markup: dict[tuple[str, str, str], Slotted] = field(default_factory=dict)
     """Question markup by (questionnaire ref, item id, language); see web/questions.py."""
     step_pages: SlottedCache[tuple[object, ...]] = field(default_factory=lambda: SlottedCache(STEP_PAGE_LIMIT))
-    """Wizard step pages around their questions by language, header, section and items shown; see web/assess.py."""
+    """Wizard step pages by language, role, questionnaire version, section and items shown; see web/assess.py."""
 
     def questionnaire(self, ref: str) -> Questionnaire | None:
         """The questionnaire for an `id@version` reference, if loaded."""

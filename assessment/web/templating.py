@@ -94,33 +94,34 @@ def _request_ngettext(context: Context, singular: str, plural: str, num: int, **
 
 
 HEADERS = "site_headers"
-HEADER_LIMIT = 1024
+HEADER_LIMIT = 256
 
 
-def header_key() -> tuple[str, str, bool, str, str]:
-    """What the site header depends on: the language, the site's address root, and the account and its role."""
+def header_key() -> tuple[str, str, bool, str]:
+    """What the site header depends on: the language, the site's address root, whether someone is signed in, the role."""
     authenticated = bool(current_user.is_authenticated)
-    return (current_language(), request.script_root, authenticated,
-            str(current_user.role) if authenticated else "", str(current_user.email) if authenticated else "")
+    return current_language(), request.script_root, authenticated, str(current_user.role) if authenticated else ""
 
 
 def header_values() -> dict[str, str]:
-    """The values of the header's slots on this request: the session's CSRF token and the page's own address."""
-    return {"csrf": escape(generate_csrf()), "here": escape(request.full_path.rstrip("?"))}
+    """The values of the header's slots on this request: the session's CSRF token, the page's address, the email."""
+    return {"csrf": escape(generate_csrf()), "here": escape(request.full_path.rstrip("?")),
+            "email": escape(current_user.email) if current_user.is_authenticated else ""}
 
 
 @pass_context
 def site_header(context: Context) -> Markup:
-    """The page header: rendered once per language, account and role, then only the CSRF token and address filled in.
+    """The page header: rendered once per language and role, then the CSRF token, address and email filled in.
 
     Every page shows it, and its links and labels (a dozen url_for and gettext calls) are the same for everyone in
-    the same language and role; what differs per page is the token of the forms and the page to come back to. A
+    the same language and role; what differs per page is the token of the forms, the page to come back to and the
+    signed-in account's email. A
     page that is itself kept with slots (context variable `kept`) gets the header with its slots open.
     """
-    cache: SlottedCache[tuple[str, str, bool, str, str]] = current_app.extensions.setdefault(
+    cache: SlottedCache[tuple[str, str, bool, str]] = current_app.extensions.setdefault(
         HEADERS, SlottedCache(HEADER_LIMIT))
     header = cache.get(header_key(), lambda: render_template("_site_header.html", csrf_slot=slot("csrf"),
-                                                             here_slot=slot("here")))
+                                                             here_slot=slot("here"), email_slot=slot("email")))
     if context.get("kept"):
         return header.markup
     return Markup(header.fill(header_values()))

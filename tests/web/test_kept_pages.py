@@ -77,3 +77,17 @@ def test_each_visitor_gets_their_own_values_in_a_kept_page(journey: Journey, oth
     tokens = [TOKEN.search(page) for page in (mine, theirs)]
     assert tokens[0] and tokens[1] and tokens[0][0] != tokens[1][0]  # each session's own CSRF token
     assert "已回答 2 / 31 题" in mine and "已回答 0 / 31 题" in theirs
+
+
+def test_two_accounts_share_a_kept_page_and_each_sees_only_its_own_email(journey: Journey, other_journey: Journey,
+                                                                         app: Flask) -> None:
+    pages = []
+    for walker, email in ((journey, "first@example.com"), (other_journey, "second@example.com")):
+        walker.client.post("/auth/register", data={"email": email, "password": PASSWORD, "confirm": PASSWORD})
+        assessment_id = walker.start()
+        assert walker.fill_profile(assessment_id).status_code == 303
+        pages.append(walker.client.get(f"/assess/{assessment_id}/step/foundation").text)
+    assert len(site(app).step_pages) == 1  # one kept page for the role and language, not one per account
+    assert "first@example.com" in pages[0] and "second@example.com" not in pages[0]
+    assert "second@example.com" in pages[1] and "first@example.com" not in pages[1]
+    assert 'id="logout"' in pages[0] and 'id="logout"' in pages[1]
