@@ -177,7 +177,11 @@ class Prepared:
         for name, processor in self.binds.items():
             params[name] = processor(params[name])
         cursor = session.connection().connection.cursor()
-        cursor.execute(self.sql, [params[name] for name in self.order] if self.order is not None else params)
+        try:
+            cursor.execute(self.sql, [params[name] for name in self.order] if self.order is not None else params)
+        except BaseException:
+            cursor.close()
+            raise
         return cursor
 
     def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:

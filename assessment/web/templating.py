@@ -115,8 +115,8 @@ def site_header(context: Context) -> Markup:
 
     Every page shows it, and its links and labels (a dozen url_for and gettext calls) are the same for everyone in
     the same language and role; what differs per page is the token of the forms, the page to come back to and the
-    signed-in account's email. A
-    page that is itself kept with slots (context variable `kept`) gets the header with its slots open.
+    signed-in account's email. A page that is itself kept with slots (context variable `kept`) gets the header
+    with its slots open. Anything in _site_header.html that differs between accounts of one role must be a slot.
     """
     cache: SlottedCache[tuple[str, str, bool, str]] = current_app.extensions.setdefault(
         HEADERS, SlottedCache(HEADER_LIMIT))
