@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from assessment.db.queries import AssessmentRecord
 from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.domain.questionnaire import Questionnaire
 from assessment.web.site import site
+from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
 
 WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 USCC = "91110108MA01B2C3X" + uscc_check_character("91110108MA01B2C3X")
@@ -140,3 +142,12 @@ class Journey:
         response = self.submit(assessment_id)
         assert response.status_code == 303, response.text
         return assessment_id
+
+
+def logged_in(app: Flask, user_id: int) -> FlaskClient:
+    """A client whose session is that of this account after logging in."""
+    client = app.test_client()
+    with client.session_transaction() as state:
+        state["_user_id"], state["_fresh"], state["_id"] = str(user_id), True, "test"
+        state[SIGNED_IN_AT], state[PASSWORD_AT] = time.time(), 0.0
+    return client

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import OTHER_USCC, Journey
+from journey import OTHER_USCC, Journey, logged_in
 from sqlalchemy import func, select
 
 from assessment.db import providers
 from assessment.db.models import AuthorityShare
 from assessment.web.site import site
-from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
 
 PASSWORD = "correct horse battery"
 HAIDIAN = {"province": "110000", "city": "110100", "county": "110108"}
@@ -34,15 +32,6 @@ def official(app: Flask, region: str) -> FlaskClient:
                                        role="official", region_code=region).id
         session.commit()
     return logged_in(app, user_id)
-
-
-def logged_in(app: Flask, user_id: int) -> FlaskClient:
-    """A client whose session is that of this account after logging in."""
-    client = app.test_client()
-    with client.session_transaction() as state:
-        state["_user_id"], state["_fresh"], state["_id"] = str(user_id), True, "test"
-        state[SIGNED_IN_AT], state[PASSWORD_AT] = time.time(), 0.0
-    return client
 
 
 def share(journey: Journey, what: str, confirm: bool = True, **region: str) -> int:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import OTHER_USCC, Journey
+from journey import OTHER_USCC, Journey, logged_in
 from sqlalchemy import select
 
 from assessment.db import providers
 from assessment.db.models import AssessmentFact, Enterprise
 from assessment.web.site import site
-from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
 
 PASSWORD = "correct horse battery"
 LABEL = "同意将匿名化的评测结果纳入官方统计"
@@ -50,15 +48,6 @@ def set_consent(client: FlaskClient, enterprise_id: int, consent: bool, **extra:
     """Post the statistics form of an enterprise (the box ticked or not); the response status."""
     data = {"consent_statistics": "y"} if consent else {}
     return client.post(f"/account/shares/enterprises/{enterprise_id}/statistics", data={**data, **extra}).status_code
-
-
-def logged_in(app: Flask, user_id: int) -> FlaskClient:
-    """A client whose session is that of this account after logging in."""
-    client = app.test_client()
-    with client.session_transaction() as state:
-        state["_user_id"], state["_fresh"], state["_id"] = str(user_id), True, "test"
-        state[SIGNED_IN_AT], state[PASSWORD_AT] = time.time(), 0.0
-    return client
 
 
 def checkbox(page: str, enterprise_id: int) -> str:
