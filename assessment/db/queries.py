@@ -75,7 +75,7 @@ class UserRecord:
     """An account as stored."""
 
     id: int
-    email: str
+    email: str | None
     password_hash: str
     language: str | None
     role: str = "enterprise"
@@ -85,6 +85,15 @@ class UserRecord:
     email_verified_at: datetime | None = None
     password_changed_at: datetime | None = None
     active: bool = True
+    phone: str | None = None
+    phone_verified_at: datetime | None = None
+    session_generation: int = 0
+    mfa_enabled_at: datetime | None = None
+
+    @property
+    def contact(self) -> str:
+        """How the account is named to people: its email address, else its mobile number."""
+        return self.email or self.phone or ""
 
 
 class EmailTaken(ValueError):
@@ -101,7 +110,8 @@ def _record(row: Assessment) -> AssessmentRecord:
 
 def _user(row: User) -> UserRecord:
     return UserRecord(row.id, row.email, row.password_hash, row.language, row.role, row.organisation_id,
-                      row.region_code, row.display_name, row.email_verified_at, row.password_changed_at, row.active)
+                      row.region_code, row.display_name, row.email_verified_at, row.password_changed_at, row.active,
+                      row.phone, row.phone_verified_at, row.session_generation, row.mfa_enabled_at)
 
 
 def assessment_record(row: Assessment) -> AssessmentRecord:

@@ -135,11 +135,18 @@ def reset_password(session: Session, secret_key: str, token: str, password: str,
     return outcome
 
 
+def mail_address(user: UserRecord) -> str:
+    """The account's email address; an account known by its mobile number only gets no mail."""
+    if user.email is None:
+        raise AccountInvalid(N_("This account has no email address"))
+    return user.email
+
+
 def verification_message(user: UserRecord, link: str, lang: str) -> Message:
     """The email that asks to confirm an address."""
     _ = translator(lang)
     days = LIFETIMES["verify"].days
-    return Message(user.email, _("Confirm your email address"), "\n\n".join([
+    return Message(mail_address(user), _("Confirm your email address"), "\n\n".join([
         _("Please confirm the email address of your account for the SME digital maturity assessment:"),
         link,
         _("The link works once and for {days} days. If you did not create this account, ignore this email.")
@@ -154,7 +161,7 @@ def reset_message(user: UserRecord, link: str, lang: str, *, first: bool = False
     intro = (_("An account was opened for you in the SME digital maturity assessment tool. Choose your password "
                "here:") if first else _("Someone asked to reset the password of your account. Choose a new "
                                         "password here:"))
-    return Message(user.email, _("Choose your password") if first else _("Reset your password"), "\n\n".join([
+    return Message(mail_address(user), _("Choose your password") if first else _("Reset your password"), "\n\n".join([
         intro, link,
         _("The link works once and for {hours} hours. If you did not ask for it, ignore this email: your password "
           "stays as it is.").format(hours=hours),

@@ -419,7 +419,7 @@ def assessor_of(session: Session, record: AssessmentRecord) -> tuple[str, str]:
     user = queries.get_user(session, conduct.assessor_id) if conduct.assessor_id is not None else None
     organisation = (providers.get_organisation(session, conduct.organisation_id)
                     if conduct.organisation_id is not None else None)
-    name = (user.display_name or user.email) if user is not None else ""
+    name = (user.display_name or user.contact) if user is not None else ""
     return name, organisation.name if organisation is not None else ""
 
 

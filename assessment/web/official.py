@@ -104,7 +104,7 @@ def current_official() -> Official:
             "errors/error.html", code=403, title=gettext("Only for officials"),
             message=gettext("This part of the site is for officials of a competent department, each for the "
                             "region their account is set up for.")), 403))
-    return Official(record.id, record.email, jurisdiction)
+    return Official(record.id, record.contact, jurisdiction)
 
 
 def _labels() -> Labels:
