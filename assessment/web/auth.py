@@ -71,6 +71,21 @@ def _signed_in(record: UserRecord) -> None:
         session[COOKIE] = record.language
 
 
+def first_factor_passed(record: UserRecord, method: str, target: str) -> BaseResponse:
+    """The password or SMS code was right: ask for the second factor where the account needs one, else sign in.
+
+    Every way of signing in (password, SMS code) ends here; `method` names it for the security log.
+    """
+    return finish_sign_in(record, method, target)
+
+
+def finish_sign_in(record: UserRecord, method: str, target: str) -> BaseResponse:
+    """Every factor the account needs was given: start the signed-in session, commit, go to `target`."""
+    _signed_in(record)
+    db().commit()
+    return redirect(target, code=303)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.shared_limit(login_limit, scope="login", methods=["POST"])
 def register() -> str | BaseResponse | tuple[str, int]:
@@ -89,10 +104,9 @@ def register() -> str | BaseResponse | tuple[str, int]:
                 form.email.errors.append(gettext("An account with this email address exists already. Log in "
                                                  "instead."))
             else:
-                _signed_in(record)
-                db().commit()
+                response = finish_sign_in(record, "register", safe_next(request.args.get("next"), url_for("assess.index")))
                 send_verification(record)
-                return redirect(safe_next(request.args.get("next"), url_for("assess.index")), code=303)
+                return response
     status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 
@@ -107,9 +121,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
         record = queries.user_by_email(db(), normalised_email(form.email.data))
         valid = check_password_hash(record.password_hash if record else unknown_user_hash(), form.password.data)
         if record is not None and valid and record.active:
-            _signed_in(record)
-            db().commit()
-            return redirect(safe_next(request.args.get("next"), url_for("assess.index")), code=303)
+            return first_factor_passed(record, "password", safe_next(request.args.get("next"), url_for("assess.index")))
         failed = True
     status = 401 if failed else 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, failed=failed), status
