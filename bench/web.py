@@ -23,7 +23,12 @@ the CPU seconds the server and the clients used (and, on PostgreSQL, the databas
 machine, which share its cores with gunicorn), then each scenario's throughput as a share of the trivial route's
 and the goal (p95 < 50 ms and at least 40 % of the trivial route's throughput).
 
+`--scenarios mixed` is the load check of docs/security.md: every client cycles through step pages, saves, its
+result page and, one request in 200, its PDF report (each client first gets a submitted worked example, opened by
+its resume link); any error is printed.
+
 Run: .venv/bin/python bench/web.py [--seconds 10] [--rounds 5] [--clients 20] [--workers 2] [--database-url URL]
+     .venv/bin/python bench/web.py --scenarios mixed --seconds 60 --rounds 1     (the 60 s load check)
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ class Visitor:
     token: str
     assessment_id: int
     version: int
+    result_id: int = 0
+    """A submitted assessment this session opened by its resume link (the mixed scenario's results and PDF)."""
 
 
 @dataclass
@@ -239,7 +246,66 @@ def save_step(client: Client, visitor: Visitor, n: int) -> str | None:
     return str(status)
 
 
-SCENARIOS: dict[str, Scenario] = {"trivial": trivial, "page": questionnaire_page, "save": save_step}
+def mixed(client: Client, visitor: Visitor, n: int) -> str | None:
+    """What a busy site serves: step pages, saves, result pages and now and then a PDF report (1 in 200)."""
+    turn = n % 200
+    if turn == 199:
+        status, body, _ = client.request("GET", f"/results/{visitor.result_id}/report.pdf")
+        return None if status == 200 and body.startswith("%PDF") else f"pdf {status}"
+    if turn % 10 in (7, 8):
+        status, _, _ = client.request("GET", f"/results/{visitor.result_id}")
+        return None if status == 200 else f"results {status}"
+    if turn % 10 in (4, 5, 6):
+        problem = save_step(client, visitor, n)
+        return None if problem is None else f"save {problem}"
+    problem = questionnaire_page(client, visitor, n)
+    return None if problem is None else f"page {problem}"
+
+
+SCENARIOS: dict[str, Scenario] = {"trivial": trivial, "page": questionnaire_page, "save": save_step, "mixed": mixed}
+DEFAULT_SCENARIOS = ["trivial", "page", "save"]
+
+
+def seed_results(url: str, port: int, visitors: list[Visitor]) -> None:
+    """Give each visitor a submitted self-assessment (the reference's worked example), opened by its resume link."""
+    import json
+    from fractions import Fraction
+
+    from assessment.content.loader import content_root, load_library
+    from assessment.db import queries
+    from assessment.db.engine import session_factory
+    from assessment.domain.enterprise import EnterpriseProfile
+    from assessment.services import assessments
+
+    library = load_library(content_root())
+    questionnaire = library.questionnaire("miit-2024")
+    model = library.default_model("miit-2024")
+    document = json.loads((ROOT / "tests" / "fixtures" / "miit-2024-worked-example.json").read_text(encoding="utf-8"))
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    tokens = []
+    with sessions() as session:
+        for n, _visitor in enumerate(visitors):
+            body = f"9111010{n:03d}MA01B2C"
+            profile = EnterpriseProfile(name=f"演示企业 {n}（压测生成）", uscc=body + uscc_check_character(body),
+                                        region_code="110108", industry_code="3411", employees=120,
+                                        revenue_10k_cny=Fraction(8000), consent_statistics=True)
+            started = assessments.start(session, questionnaire, model)
+            queries.link_enterprise(session, started.record.id, queries.add_profile(session, profile, None))
+            version = queries.save_draft(session, started.record.id, started.record.version, document["answers"],
+                                         document.get("data", {}))
+            assert version is not None
+            assessments.submit(session, questionnaire, model, started.record.id, version)
+            tokens.append((started.record.id, started.token))
+        session.commit()
+    engine.dispose()
+    for visitor, (assessment_id, token) in zip(visitors, tokens, strict=True):
+        client = Client(port, visitor.cookie)
+        status, _, _ = client.request("GET", f"/resume/{token}")
+        assert status in (200, 302, 303), status
+        status, _, _ = client.request("GET", f"/results/{assessment_id}")
+        assert status == 200, f"results {status}"
+        visitor.cookie, visitor.result_id = client.cookie, assessment_id
 
 
 def _client_thread(port: int, visitor: Visitor, scenario: Scenario, warmup_until: float, until: float,
@@ -442,7 +508,8 @@ def main() -> None:
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
                         help="one more gunicorn argument, e.g. --gunicorn-arg=--config=FILE (repeatable)")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: a throw-away SQLite file)")
-    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("--scenarios", nargs="+", default=DEFAULT_SCENARIOS, choices=list(SCENARIOS),
+                        help="'mixed' is the load check: pages, saves, results and a PDF now and then, 0 errors expected")
     args = parser.parse_args()
 
     Client.half_close = args.worker_class == "sync"
@@ -454,7 +521,8 @@ def main() -> None:
         port = free_port()
         log = Path(scratch) / "gunicorn.log"
         env = {**os.environ, "ASSESSMENT_DATABASE_URL": url, "ASSESSMENT_SECRET_KEY": "bench-" + os.urandom(8).hex(),
-               "ASSESSMENT_COOKIE_SECURE": "false"}
+               "ASSESSMENT_COOKIE_SECURE": "false",
+               "ASSESSMENT_RESUME_RATE_LIMIT": "1000 per minute"}  # the mixed scenario opens 20 resume links at once
         command = [str(GUNICORN), "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
                    "--keep-alive", str(args.keep_alive),
                    "-b", f"{HOST}:{port}", "--backlog", "256", "--error-logfile", str(log),
@@ -464,6 +532,8 @@ def main() -> None:
         try:
             wait_until_up(port, server, log)
             visitors = [make_visitor(port) for _ in range(args.clients)]
+            if "mixed" in args.scenarios:
+                seed_results(url, port, visitors)
             processes = max(1, min(args.client_processes, args.clients))
             dialect = url.split(":", 1)[0]
             print(" ".join(["gunicorn", *command[1:]]))
@@ -473,7 +543,7 @@ def main() -> None:
             rounds: dict[str, list[Result]] = {name: [] for name in args.scenarios}
             for n in range(args.rounds):  # interleaved, so that other load on the machine hits every scenario alike
                 for name in args.scenarios:
-                    if name == "save":
+                    if name in ("save", "mixed"):
                         refresh_versions(port, visitors)
                     rounds[name].append(run_scenario(name, port, server.pid, visitors, processes,
                                                      args.warmup if n == 0 else min(args.warmup, 0.5),
