@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils \
-        chromium chromium-driver postgresql
+        chromium chromium-driver postgresql redis-server
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export ASSESSMENT_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/assessment.sqlite3
@@ -53,15 +53,19 @@ run: install
 	$(BIN)/assessment validate
 	$(BIN)/assessment db upgrade
 	$(BIN)/assessment content sync
-	@# plain http on the local machine: session cookies must not be marked Secure here (see docs/web.md)
-	ASSESSMENT_COOKIE_SECURE=false $(BIN)/assessment run --host $(HOST) --port $(PORT)
+	@# plain http on the local machine: session cookies must not be marked Secure here (see docs/web.md);
+	@# mail and SMS are printed here and listed on /dev/outbox instead of being delivered (docs/deploy.md)
+	ASSESSMENT_COOKIE_SECURE=false ASSESSMENT_MAIL_BACKEND=console ASSESSMENT_SMS_BACKEND=console \
+	  ASSESSMENT_ALLOW_CONSOLE_MESSAGES=1 ASSESSMENT_DEV_OUTBOX=1 $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
-# The whole suite: lint, types, architecture contracts, then pytest on SQLite and on a throw-away PostgreSQL.
+# The whole suite: lint, types, architecture contracts, then pytest on SQLite and on a throw-away PostgreSQL,
+# with a throw-away redis-server for the shared sign-in throttle.
 test: install
 	$(BIN)/ruff check assessment tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	ASSESSMENT_REQUIRE_POSTGRES=1 scripts/with-postgres $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	ASSESSMENT_REQUIRE_POSTGRES=1 ASSESSMENT_REQUIRE_REDIS=1 scripts/with-postgres scripts/with-redis \
+	  $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check assessment tests bench

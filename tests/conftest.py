@@ -28,16 +28,27 @@ from assessment.web.site import site
 
 POSTGRES_URL = os.environ.get("ASSESSMENT_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ASSESSMENT_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("ASSESSMENT_TEST_REDIS_URL", "")
+REQUIRE_REDIS = os.environ.get("ASSESSMENT_REQUIRE_REDIS") == "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the PostgreSQL cases when no server is given and none is required."""
-    if POSTGRES_URL or REQUIRE_POSTGRES:
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    """Deselect the PostgreSQL (Redis) cases when no server is given and none is required."""
+    missing = [marker for marker, given in (("postgres", POSTGRES_URL or REQUIRE_POSTGRES),
+                                            ("redis", REDIS_URL or REQUIRE_REDIS)) if not given]
+    deselected = [item for item in items if any(item.get_closest_marker(marker) for marker in missing)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        items[:] = [item for item in items if item not in deselected]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The throw-away redis-server of scripts/with-redis (tests marked `redis` use it)."""
+    if not REDIS_URL:
+        pytest.fail("ASSESSMENT_REQUIRE_REDIS=1 but ASSESSMENT_TEST_REDIS_URL is not set: run the tests through "
+                    "`make test` (scripts/with-redis starts a throw-away redis-server)")
+    return REDIS_URL
 
 
 class SQLiteServer:
@@ -156,6 +167,9 @@ def app(database_url: str, library: Library) -> Iterator[Flask]:
         "DATABASE_URL": database_url,
         "CONTENT_LIBRARY": library,
         "WTF_CSRF_ENABLED": False,
+        # Two-step verification has its own tests (tests/security/test_mfa.py, with the three roles that need it);
+        # here admins and officials sign in as before, so the other tests stay about what they test.
+        "MFA_REQUIRED_ROLES": (),
     })
     yield app
     site(app).engine.dispose()

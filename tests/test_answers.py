@@ -146,7 +146,7 @@ def test_data_fields_are_checked() -> None:
     found = problems(complete(), {"total_devices": -3, "digitized_devices": "many", "colour": 1, "networked_devices": 2.5})
     assert sorted(p.render() for p in found) == sorted(
         [
-            "data: total_devices = -3 is outside 0–∞",
+            "data: total_devices = -3 is out of range (≥ 0)",
             "data: digitized_devices = 'many' is not a number",
             "data: unknown field 'colour'",
             "data: networked_devices must be a whole number, not 2.5",

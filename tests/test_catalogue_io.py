@@ -194,8 +194,9 @@ def test_a_file_that_is_not_a_workbook_is_one_clear_error() -> None:
 # ---------------------------------------------------------------- property: any valid catalogue round-trips
 
 LANGS = ("zh", "en")
-# Line breaks separate effects in a cell; control characters cannot live in XLSX.
-PLAIN = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+# Line breaks separate effects in a cell; control characters and U+FFFE/U+FFFF (not XML characters) cannot live
+# in XLSX.
+PLAIN = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufffe\uffff")
 TEXT = st.fixed_dictionaries({lang: st.text(PLAIN, min_size=1, max_size=12) for lang in LANGS})
 CODE = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,8}", fullmatch=True)
 

@@ -193,7 +193,9 @@ def submitted_assessments(session: Session, *, include_demo: bool = False, batch
     after = 0
     while True:
         query = (select(Assessment, Enterprise).join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-                 .where(Assessment.status == "submitted", Assessment.id > after)
+                 .where(Assessment.status == "submitted", Assessment.id > after,
+                        # a deleted account's results stay only where it consented (docs/data-rights.md)
+                        or_(Enterprise.erased_at.is_(None), Enterprise.consent_statistics.is_(True)))
                  .order_by(Assessment.id).limit(batch))
         if not include_demo:
             query = query.where(Assessment.demo.is_(False))

@@ -101,6 +101,8 @@ class User(Base):
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
     """The TOTP shared secret (RFC 6238, base32); set at enrolment, confirmed by mfa_enabled_at."""
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
+    """The TOTP time step (unix time // 30) of the last code accepted: a code is never accepted twice."""
 
     __table_args__ = (
         CheckConstraint("role IN ('enterprise', 'provider_staff', 'provider_admin', 'official', 'site_admin')",
@@ -132,6 +134,8 @@ class Enterprise(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Generated demonstration data (`assessment demo-data`), never a real enterprise."""
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When its account was deleted: name, USCC and contacts are erased, a pseudonym stands in (docs/data-rights.md)."""
 
 
 class Assessment(Base):
@@ -245,7 +249,8 @@ class ProviderClient(Base):
 class AuditEvent(Base):
     """One entry of an assessment's append-only audit trail: who set which answer, when and why.
 
-    Nothing updates or deletes these rows; the database refuses to (triggers from migration 0002_providers).
+    Nothing deletes these rows and the database refuses to change them (triggers from migration 0002_providers),
+    except replacing a deleted account's name by a pseudonym (migration 0006_pseudonymise, docs/data-rights.md).
     """
 
     __tablename__ = "audit_events"

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, func, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -120,6 +120,13 @@ def set_member_active(session: Session, user_id: int, organisation_id: int, acti
     return _changed(result) == 1
 
 
+def set_member_role(session: Session, user_id: int, organisation_id: int, role: str) -> bool:
+    """Give a member of this organisation another role; False if the account is not its member."""
+    result = session.execute(update(User).where(User.id == user_id, User.organisation_id == organisation_id)
+                             .values(role=role))
+    return _changed(result) == 1
+
+
 def set_password(session: Session, user_id: int, password_hash: str, now: datetime | None = None) -> None:
     """Store a new password hash; sessions opened before this moment end."""
     session.execute(update(User).where(User.id == user_id)
@@ -145,6 +152,15 @@ def add_token(session: Session, user_id: int, purpose: str, nonce: str, expires_
     session.add(AccountToken(user_id=user_id, purpose=purpose, nonce=nonce, expires_at=expires_at,
                              created_at=now or utcnow()))
     session.flush()
+
+
+def expire_tokens(session: Session, user_id: int, purpose: str, now: datetime | None = None) -> None:
+    """End every unused token of the account for this purpose (a newer link replaces them)."""
+    moment = now or utcnow()
+    session.execute(update(AccountToken)
+                    .where(AccountToken.user_id == user_id, AccountToken.purpose == purpose,
+                           AccountToken.used_at.is_(None), AccountToken.expires_at > moment)
+                    .values(expires_at=AccountToken.created_at))  # expired from the start, whatever the clock
 
 
 def use_token(session: Session, user_id: int, purpose: str, nonce: str, now: datetime | None = None) -> str:
@@ -209,6 +225,8 @@ class ClientLink:
     expires_at: datetime
     accepted_at: datetime | None
     revoked_at: datetime | None
+    enterprise_erased: bool = False
+    """The enterprise's account was deleted (the link ended with it, docs/data-rights.md)."""
 
     @property
     def status(self) -> str:
@@ -222,14 +240,14 @@ class ClientLink:
 
 def _links(session: Session, *conditions: Any) -> list[ClientLink]:
     rows = session.execute(
-        select(ProviderClient, Organisation.name, Enterprise.name)
+        select(ProviderClient, Organisation.name, Enterprise.name, Enterprise.erased_at)
         .join(Organisation, Organisation.id == ProviderClient.organisation_id)
         .outerjoin(Enterprise, Enterprise.id == ProviderClient.enterprise_id)
         .where(*conditions)
         .order_by(ProviderClient.created_at.desc(), ProviderClient.id.desc())
     ).all()
     return [ClientLink(r[0].id, r[0].organisation_id, r[1], r[0].enterprise_id, r[2], r[0].note, r[0].created_at,
-                       r[0].expires_at, r[0].accepted_at, r[0].revoked_at) for r in rows]
+                       r[0].expires_at, r[0].accepted_at, r[0].revoked_at, r[3] is not None) for r in rows]
 
 
 def add_invitation(session: Session, organisation_id: int, token_hash: str, note: str, invited_by: int,
@@ -518,6 +536,27 @@ def get_file(session: Session, file_id: int) -> EvidenceFileRecord | None:
     return None if row is None else _file(row)
 
 
+def delete_file(session: Session, file_id: int, assessment_id: int) -> bool:
+    """Remove an evidence file's row (the caller removes its bytes); whether there was such a file."""
+    return _changed(session.execute(delete(EvidenceFile).where(EvidenceFile.id == file_id,
+                                                               EvidenceFile.assessment_id == assessment_id))) > 0
+
+
+def evidence_usage(session: Session, assessment_id: int) -> tuple[int, int]:
+    """How many evidence files an assessment has and their bytes in all."""
+    count, size = session.execute(select(func.count(EvidenceFile.id), func.coalesce(func.sum(EvidenceFile.size), 0))
+                                  .where(EvidenceFile.assessment_id == assessment_id)).one()
+    return int(count), int(size)
+
+
+def evidence_bytes_of_organisation(session: Session, organisation_id: int) -> int:
+    """The bytes of the evidence files of every assessment a provider conducts."""
+    size = session.scalar(select(func.coalesce(func.sum(EvidenceFile.size), 0))
+                          .join(Assessment, Assessment.id == EvidenceFile.assessment_id)
+                          .where(Assessment.organisation_id == organisation_id))
+    return int(size or 0)
+
+
 # --- respondents ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -564,6 +603,11 @@ def respondent_by_token_hash(session: Session, token_hash: str) -> RespondentRec
     """The respondent whose link token has this hash, or None."""
     row = session.scalars(select(Respondent).where(Respondent.token_hash == token_hash)).first()
     return None if row is None else _respondent(row)
+
+
+def respondent_token_hash(session: Session, respondent_id: int) -> str | None:
+    """The hash of a respondent's link token, or None if there is no such respondent."""
+    return session.scalars(select(Respondent.token_hash).where(Respondent.id == respondent_id)).first()
 
 
 def get_respondent(session: Session, respondent_id: int) -> RespondentRecord | None:

@@ -313,17 +313,29 @@ def assessments_for(session: Session, *, user_id: int | None, ids: Iterable[int]
     return [AssessmentSummary(*row) for row in rows]
 
 
-def claim(session: Session, assessment_ids: Iterable[int], user_id: int) -> int:
-    """Give the user every listed assessment (and its enterprise) that has no owner yet; how many were claimed."""
+def ownerless_token_hashes(session: Session, assessment_ids: Iterable[int]) -> dict[int, str]:
+    """The current resume-token hash of each listed assessment that has no owner account."""
     wanted = list(assessment_ids)
     if not wanted:
-        return 0
-    result = session.execute(update(Assessment).where(Assessment.id.in_(wanted), Assessment.user_id.is_(None))
-                             .values(user_id=user_id))
-    enterprise_ids = select(Assessment.enterprise_id).where(Assessment.id.in_(wanted), Assessment.user_id == user_id)
+        return {}
+    rows = session.execute(select(Assessment.id, Assessment.resume_token_hash)
+                           .where(Assessment.id.in_(wanted), Assessment.user_id.is_(None))).all()
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+def claim(session: Session, assessment_id: int, expected_hash: str, new_hash: str, user_id: int) -> bool:
+    """Give the user an assessment (and its enterprise) that has no owner and still this resume-token hash, with a
+    new hash (the old link stops working); False if it has an owner or another link by now."""
+    result = session.execute(update(Assessment)
+                             .where(Assessment.id == assessment_id, Assessment.user_id.is_(None),
+                                    Assessment.resume_token_hash == expected_hash)
+                             .values(user_id=user_id, resume_token_hash=new_hash))
+    if _changed(result) != 1:
+        return False
+    enterprise_ids = select(Assessment.enterprise_id).where(Assessment.id == assessment_id)
     session.execute(update(Enterprise).where(Enterprise.id.in_(enterprise_ids), Enterprise.user_id.is_(None))
                     .values(user_id=user_id))
-    return _changed(result)
+    return True
 
 
 def previous_submitted(session: Session, record: AssessmentRecord) -> AssessmentRecord | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from assessment.domain.questionnaire import Condition, Item, Questionnaire, order
+from assessment.domain.numbers import NumberRefused, NumberRule, plain, read_decimal, read_number
+from assessment.domain.questionnaire import Condition, DataField, Item, Questionnaire
 
 AnswerValue = str | tuple[str, ...] | int | Fraction | Mapping[str, str | tuple[str, ...]]
 
@@ -51,26 +51,40 @@ class Answers:
 
 
 def to_fraction(raw: Any) -> Fraction | None:
-    """An exact number from JSON/YAML/form input (0.7 becomes 7/10), or None if it is not a number."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return Fraction(raw)
-    if isinstance(raw, Fraction):
-        return raw
-    if isinstance(raw, float):
-        return Fraction(Decimal(repr(raw))) if raw == raw and abs(raw) != float("inf") else None
-    if isinstance(raw, str):
-        text = raw.strip().replace(",", "")
-        if not text:
-            return None
-        try:
-            if "/" in text:
-                return Fraction(text)
-            return Fraction(Decimal(text))
-        except (InvalidOperation, ValueError, ZeroDivisionError):
-            return None
-    return None
+    """An exact number from JSON/YAML/form input (0.7 becomes 7/10), or None if it is not a number.
+
+    Bounded like every number read (domain/numbers.py): plain decimal text of at most 32 characters, or an int,
+    float or Decimal of at most 32 digits; an exponent, Infinity, NaN or anything longer is not a number.
+    """
+    return read_decimal(raw)
+
+
+def item_rule(item: Item) -> NumberRule:
+    """What a number item accepts: its own min and max."""
+    return NumberRule(item.minimum, item.maximum)
+
+
+def field_rule(spec: DataField) -> NumberRule:
+    """What a data field (a figure of a computed answer) accepts: its own min, max and whole numbers."""
+    return NumberRule(spec.minimum, spec.maximum, integer=spec.integer)
+
+
+def _range_text(rule: NumberRule) -> str:
+    """A range for developers' messages: 0–100, ≥ 0, ≤ 100 (an open end is left out, never ∞)."""
+    if rule.minimum is not None and rule.maximum is not None:
+        return f"{plain(rule.minimum)}–{plain(rule.maximum)}"
+    if rule.minimum is not None:
+        return f"≥ {plain(rule.minimum)}"
+    return f"≤ {plain(rule.maximum)}" if rule.maximum is not None else "any number"
+
+
+def _shown(raw: Any) -> Any:
+    """A refused value as a message may quote it: long text cut short, a huge number only named."""
+    if isinstance(raw, str) and len(raw) > 40:
+        return raw[:40] + "…"
+    if isinstance(raw, int) and not isinstance(raw, bool) and read_decimal(raw) is None:
+        return "a number of more than 32 digits"
+    return raw
 
 
 def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]]:
@@ -87,7 +101,7 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
                     iid,
                     "unknown_option",
                     N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                    {"item": iid, "option": raw, "expected": ", ".join(item.option_keys)},
+                    {"item": iid, "option": _shown(raw), "expected": ", ".join(item.option_keys)},
                 )
             )
             return None, problems
@@ -107,7 +121,7 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
                     iid,
                     "unknown_option",
                     N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                    {"item": iid, "option": unknown[0], "expected": ", ".join(item.option_keys)},
+                    {"item": iid, "option": _shown(unknown[0]), "expected": ", ".join(item.option_keys)},
                 )
             )
             return None, problems
@@ -134,27 +148,30 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
                     iid,
                     "rating_range",
                     N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
-                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": raw},
+                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": _shown(raw)},
                 )
             )
             return None, problems
         return raw, problems
     if item.type == "number":
-        num = to_fraction(raw)
-        if num is None:
-            problems.append(Problem(iid, "not_a_number", N_("{item}: {value!r} is not a number"), {"item": iid, "value": raw}))
-            return None, problems
-        if (item.minimum is not None and num < item.minimum) or (item.maximum is not None and num > item.maximum):
-            problems.append(
-                Problem(
-                    iid,
-                    "number_range",
-                    N_("{item}: {value} is outside {low}–{high}"),
-                    {"item": iid, "value": raw, "low": item.minimum, "high": item.maximum},
+        rule = item_rule(item)
+        try:
+            return read_number(raw, rule), problems
+        except NumberRefused as refused:
+            if refused.code == "not_a_number":
+                problems.append(Problem(iid, "not_a_number", N_("{item}: {value!r} is not a number"),
+                                        {"item": iid, "value": _shown(raw)}))
+            else:
+                problems.append(
+                    Problem(
+                        iid,
+                        "number_range",
+                        N_("{item}: {value} is out of range ({range})"),
+                        {"item": iid, "value": _shown(raw), "low": item.minimum, "high": item.maximum,
+                         "range": _range_text(rule)},
+                    )
                 )
-            )
             return None, problems
-        return num, problems
     # grid
     if not isinstance(raw, dict):
         problems.append(Problem(iid, "bad_grid", N_("{item}: a grid item takes an object of row → column"), {"item": iid}))
@@ -164,7 +181,7 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
     out: dict[str, str | tuple[str, ...]] = {}
     for row, cell in raw.items():
         if row not in row_keys:
-            problems.append(Problem(iid, "unknown_row", N_("{item}: unknown row {row!r}"), {"item": iid, "row": row}))
+            problems.append(Problem(iid, "unknown_row", N_("{item}: unknown row {row!r}"), {"item": iid, "row": _shown(row)}))
             continue
         cells = cell if isinstance(cell, list) else [cell]
         if not item.grid_multi and (isinstance(cell, list) or cell not in col_keys):
@@ -173,7 +190,7 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
                     iid,
                     "unknown_column",
                     N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                    {"item": iid, "row": row, "value": cell, "expected": ", ".join(col_keys)},
+                    {"item": iid, "row": row, "value": _shown(cell), "expected": ", ".join(col_keys)},
                 )
             )
             continue
@@ -184,7 +201,7 @@ def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]
                     iid,
                     "unknown_column",
                     N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                    {"item": iid, "row": row, "value": bad[0], "expected": ", ".join(col_keys)},
+                    {"item": iid, "row": row, "value": _shown(bad[0]), "expected": ", ".join(col_keys)},
                 )
             )
             continue
@@ -242,27 +259,28 @@ def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fracti
             continue
         if value is None or value == "":
             continue
-        num = to_fraction(value)
-        if num is None:
-            problems.append(
-                Problem(None, "field_not_number", N_("data: {field} = {value!r} is not a number"), {"field": fid, "value": value})
-            )
-        elif spec.integer and num.denominator != 1:
-            problems.append(
-                Problem(None, "field_not_integer", N_("data: {field} must be a whole number, not {value}"), {"field": fid, "value": value})
-            )
-        elif (spec.minimum is not None and order(num, spec.minimum) < 0) or \
-                (spec.maximum is not None and order(num, spec.maximum) > 0):
-            problems.append(
-                Problem(
-                    None,
-                    "field_range",
-                    N_("data: {field} = {value} is outside {low}–{high}"),
-                    {"field": fid, "value": value, "low": spec.minimum, "high": spec.maximum if spec.maximum is not None else "∞"},
+        rule = field_rule(spec)
+        try:
+            data[fid] = read_number(value, rule)
+        except NumberRefused as refused:
+            shown = _shown(value)
+            if refused.code == "not_a_number":
+                problems.append(Problem(None, "field_not_number", N_("data: {field} = {value!r} is not a number"),
+                                        {"field": fid, "value": shown}))
+            elif refused.code == "not_integer":
+                problems.append(Problem(None, "field_not_integer",
+                                        N_("data: {field} must be a whole number, not {value}"),
+                                        {"field": fid, "value": shown}))
+            else:
+                problems.append(
+                    Problem(
+                        None,
+                        "field_range",
+                        N_("data: {field} = {value} is out of range ({range})"),
+                        {"field": fid, "value": shown, "low": spec.minimum, "high": spec.maximum,
+                         "range": _range_text(rule)},
+                    )
                 )
-            )
-        else:
-            data[fid] = num
     return data, problems
 
 

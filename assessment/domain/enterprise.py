@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
-from assessment.domain.answers import N_, Problem, to_fraction
+from assessment.domain.answers import N_, Problem
+from assessment.domain.numbers import NumberRule, check_number, plain, read_decimal
 
 # ---------------------------------------------------------------------------------------------------------------
 # Text input
@@ -466,13 +467,45 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _whole_number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    number = to_fraction(value)
-    return int(number) if number is not None and number.denominator == 1 else None
+EMPLOYEES = NumberRule(Fraction(0), Fraction(10_000_000), integer=True)
+"""Employees at the end of last year: a whole number up to ten million (the largest employers have a few million)."""
+
+REVENUE = NumberRule(Fraction(0), Fraction(10**10), places=4)
+"""Operating revenue in 10,000 yuan: up to 10^10 (10^14 yuan), to the yuan (the column is NUMERIC(18, 4))."""
+
+
+def _quoted(value: Any) -> Any:
+    return value[:40] + "…" if isinstance(value, str) and len(value) > 40 else value
+
+
+def _employees_problem(value: Any) -> Problem | None:
+    count = read_decimal(value)
+    if count is None or check_number(count, EMPLOYEES) == "not_integer":
+        return Problem("employees", "not_integer", N_("The number of employees must be a whole number, not {value}"),
+                       {"value": _quoted(value)})
+    if count < 0:
+        return Problem("employees", "negative", N_("The number of employees cannot be negative"))
+    if check_number(count, EMPLOYEES) is not None:
+        return Problem("employees", "too_large", N_("The number of employees cannot be more than {high}"),
+                       {"high": plain(EMPLOYEES.maximum or Fraction(0))})
+    return None
+
+
+def _revenue_problem(value: Any) -> Problem | None:
+    amount = read_decimal(value)
+    if amount is None:
+        return Problem("revenue_10k_cny", "not_number",
+                       N_("Operating revenue must be a number of 10,000 yuan, not {value}"), {"value": _quoted(value)})
+    if amount < 0:
+        return Problem("revenue_10k_cny", "negative", N_("Operating revenue cannot be negative"))
+    refused = check_number(amount, REVENUE)
+    if refused == "too_precise":
+        return Problem("revenue_10k_cny", "too_precise",
+                       N_("Operating revenue can have at most 4 decimal places (to the yuan)"))
+    if refused is not None:
+        return Problem("revenue_10k_cny", "too_large", N_("Operating revenue cannot be more than {high} (in 10,000 yuan)"),
+                       {"high": plain(REVENUE.maximum or Fraction(0))})
+    return None
 
 
 def profile_problems(profile_fields: Mapping[str, Any], regions: Regions, industries: Industries) -> list[Problem]:
@@ -493,23 +526,15 @@ def profile_problems(profile_fields: Mapping[str, Any], regions: Regions, indust
     employees = f.get("employees")
     if _blank(employees):
         problems.append(Problem("employees", "required", N_("Enter the number of employees")))
-    elif (count := _whole_number(employees)) is None:
-        problems.append(Problem("employees", "not_integer",
-                                N_("The number of employees must be a whole number, not {value}"),
-                                {"value": employees}))
-    elif count < 0:
-        problems.append(Problem("employees", "negative", N_("The number of employees cannot be negative")))
+    elif (problem := _employees_problem(employees)) is not None:
+        problems.append(problem)
 
     revenue = f.get("revenue_10k_cny")
     if _blank(revenue):
         problems.append(Problem("revenue_10k_cny", "required",
                                 N_("Enter last year's operating revenue in 10,000 yuan (0 if none)")))
-    elif (amount := to_fraction(revenue)) is None:
-        problems.append(Problem("revenue_10k_cny", "not_number",
-                                N_("Operating revenue must be a number of 10,000 yuan, not {value}"),
-                                {"value": revenue}))
-    elif amount < 0:
-        problems.append(Problem("revenue_10k_cny", "negative", N_("Operating revenue cannot be negative")))
+    elif (problem := _revenue_problem(revenue)) is not None:
+        problems.append(problem)
 
     status = f.get("zhuanjingtexin", "none")
     if status not in ZHUANJINGTEXIN_STATUSES:

@@ -63,6 +63,7 @@ from assessment.domain.enterprise import (
 from assessment.domain.model import Node, ScoringModel
 from assessment.domain.questionnaire import Questionnaire, tr
 from assessment.domain.scoring import Scorecard, score
+from assessment.domain.spreadsheet import neutralise, neutralise_row
 
 Translate = Callable[[str], str]
 DataChoice = Literal["all", "real", "demo"]
@@ -390,6 +391,8 @@ def period_label(period: int, grain: Grain) -> str:
 def parse_period(text: str) -> tuple[int, Grain] | None:
     """A period written as 2025 or 2025Q3 (also 2025-Q3, 2025q3): its key and grain; None if it is neither."""
     cleaned = text.strip().upper().replace("-", "")
+    if not cleaned.isascii():  # ² and ٢ are digits to str.isdigit, but not to int()
+        return None
     if cleaned.isdigit() and len(cleaned) == 4:
         return int(cleaned), "year"
     if len(cleaned) == 6 and cleaned[:4].isdigit() and cleaned[4] == "Q" and cleaned[5] in "1234":
@@ -929,11 +932,12 @@ def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
 
 
 def _plain(value: Any) -> Any:
+    """A cell as CSV writes it: true/false, empty for none, text neutralised (numbers stay numbers)."""
     if value is True:
         return "true"
     if value is False:
         return "false"
-    return "" if value is None else value
+    return "" if value is None else neutralise(value)
 
 
 def csv_chunks(export: CellExport, rows_per_chunk: int = 2000) -> Iterator[str]:
@@ -941,7 +945,7 @@ def csv_chunks(export: CellExport, rows_per_chunk: int = 2000) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     buffer.write("\ufeff")
-    writer.writerow(export.columns)
+    writer.writerow(neutralise_row(export.columns))
     for batch in _batches(export.rows, rows_per_chunk):
         writer.writerows([[_plain(v) for v in row] for row in batch])
         yield buffer.getvalue()
@@ -965,23 +969,27 @@ def json_chunks(export: CellExport, rows_per_chunk: int = 2000) -> Iterator[str]
 
 
 def write_xlsx(export: CellExport, labels: Labels, target: BinaryIO) -> None:
-    """The export as an XLSX workbook: the cells, then a data dictionary (write-only, so memory stays flat)."""
+    """The export as an XLSX workbook: the cells, then a data dictionary (write-only, so memory stays flat).
+
+    Text cells are neutralised; numbers stay numbers.
+    """
     from openpyxl import Workbook
 
     t = labels.translate
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(t(N_("cells")))
-    data.append(list(export.columns))
+    data.append(neutralise_row(export.columns))
     for row in export.rows:
-        data.append(list(row))
+        data.append(neutralise_row(row))
     dictionary = workbook.create_sheet(t(N_("data dictionary")))
-    dictionary.append([t(N_("column")), t(N_("meaning"))])
+    dictionary.append(neutralise_row([t(N_("column")), t(N_("meaning"))]))
     for column, description in zip(export.columns, export.descriptions, strict=True):
-        dictionary.append([column, description])
+        dictionary.append(neutralise_row([column, description]))
     dictionary.append([])
-    dictionary.append([t(N_("about this table")), ""])
+    dictionary.append(neutralise_row([t(N_("about this table")), ""]))
     for key, value in export.meta.items():
-        dictionary.append([key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value])
+        dictionary.append(neutralise_row(
+            [key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value]))
     workbook.save(target)
 
 

@@ -24,10 +24,11 @@ from assessment.domain.answers import (
     parse_answers,
     parse_data,
     parse_value,
-    to_fraction,
     visible_items,
 )
 from assessment.domain.enterprise import (
+    EMPLOYEES,
+    REVENUE,
     EnterpriseProfile,
     Industries,
     Regions,
@@ -38,6 +39,7 @@ from assessment.domain.enterprise import (
     profile_problems,
 )
 from assessment.domain.model import ScoringModel
+from assessment.domain.numbers import read_number
 from assessment.domain.questionnaire import Item, Questionnaire, Section
 from assessment.domain.scoring import Scorecard, score
 from assessment.services import aggregates
@@ -373,13 +375,13 @@ def _text(value: Any) -> str | None:
 def profile_from_fields(fields: Mapping[str, Any]) -> EnterpriseProfile:
     """An EnterpriseProfile from raw fields that profile_problems has accepted."""
     region = normalise_region_code(str(fields["region_code"]))
-    revenue = _number(fields["revenue_10k_cny"])
+    revenue = read_number(fields["revenue_10k_cny"], REVENUE)
     return EnterpriseProfile(
         name=str(fields["name"]).strip(),
         uscc=normalise_uscc(str(fields["uscc"])),
         region_code=region or str(fields["region_code"]),
         industry_code=normalise_industry_code(str(fields["industry_code"])),
-        employees=int(_number(fields["employees"])),
+        employees=int(read_number(fields["employees"], EMPLOYEES)),
         revenue_10k_cny=revenue,
         zhuanjingtexin=cast(Zhuanjingtexin, fields.get("zhuanjingtexin") or "none"),
         contact_name=_text(fields.get("contact_name")),
@@ -387,14 +389,6 @@ def profile_from_fields(fields: Mapping[str, Any]) -> EnterpriseProfile:
         contact_phone=_text(fields.get("contact_phone")),
         consent_statistics=bool(fields.get("consent_statistics")),
     )
-
-
-def _number(raw: Any) -> Fraction:
-    """A number accepted by profile_problems, as a Fraction."""
-    value = to_fraction(raw)
-    if value is None:
-        raise ValueError(f"not a number: {raw!r}")
-    return value
 
 
 def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any], expected_version: int,

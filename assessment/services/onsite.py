@@ -24,12 +24,15 @@ from assessment.domain.answers import N_, Answers, Problem, answers_to_document,
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Item, Questionnaire, tr
 from assessment.domain.scoring import Scorecard
-from assessment.services import assessments
+from assessment.services import assessments, security_log
 from assessment.services.assessments import NotADraft, VersionConflict
 
 CHUNK = 64 * 1024
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MIB = 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * MIB
 DEFAULT_MAX_FILES = 200
+EVIDENCE_MODES = ("guided", "onsite")
+"""Evidence is kept for guided and on-site assessments only, and only while they are drafts."""
 ZIP = (b"PK\x03\x04",)
 FILE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     # extension: (the content type we serve it with, the signatures its first bytes must start with; None = text)
@@ -54,8 +57,33 @@ class Actor:
     organisation: str = ""
 
 
+@dataclass(frozen=True)
+class EvidenceQuotas:
+    """How much evidence is kept (config EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES_PER_ASSESSMENT,
+    EVIDENCE_MAX_BYTES_PER_ASSESSMENT, EVIDENCE_MAX_BYTES_PER_ORGANISATION; docs/providers.md)."""
+
+    file_bytes: int = DEFAULT_MAX_BYTES
+    files_per_assessment: int = DEFAULT_MAX_FILES
+    bytes_per_assessment: int = 200 * MIB
+    bytes_per_organisation: int = 5 * 1024 * MIB
+    """All evidence of the assessments one provider conducts."""
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> EvidenceQuotas:
+        """The quotas as configured, defaults for what is not."""
+        default = cls()
+        return cls(int(config.get("EVIDENCE_MAX_BYTES", default.file_bytes)),
+                   int(config.get("EVIDENCE_MAX_FILES_PER_ASSESSMENT",
+                                  config.get("EVIDENCE_MAX_FILES", default.files_per_assessment))),
+                   int(config.get("EVIDENCE_MAX_BYTES_PER_ASSESSMENT", default.bytes_per_assessment)),
+                   int(config.get("EVIDENCE_MAX_BYTES_PER_ORGANISATION", default.bytes_per_organisation)))
+
+
+DEFAULT_QUOTAS = EvidenceQuotas()
+
+
 class EvidenceRejected(ValueError):
-    """An uploaded file is refused; `problem` says why in an English msgid with params."""
+    """An uploaded file (or a removal) is refused; `problem` says why in an English msgid with params."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.render())
@@ -100,21 +128,68 @@ def evidence_path(directory: Path, storage_key: str) -> Path:
     return directory / storage_key[:2] / storage_key
 
 
-def store_evidence(session: Session, directory: Path, record: AssessmentRecord, item_id: str, filename: str,
-                   stream: IO[bytes], actor: Actor, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   max_files: int = DEFAULT_MAX_FILES) -> EvidenceFileRecord:
-    """Check and store an uploaded file for one item, outside the database, with its SHA-256.
+def _megabytes(size: int) -> float:
+    return round(size / MIB, 1)
 
-    Raises EvidenceRejected (type not allowed, content not of that type, empty, too large, too many files).
+
+def evidence_refusal(record: AssessmentRecord, item_id: str | None = None) -> Problem | None:
+    """Why the assessment's evidence cannot be changed now (None if it can): only guided and on-site drafts keep
+    evidence, and it is frozen at submission (the report prints it)."""
+    if record.mode not in EVIDENCE_MODES:
+        return Problem(item_id, "evidence_mode", N_("Evidence is kept for guided and on-site assessments only."))
+    if not record.draft:
+        return Problem(item_id, "evidence_frozen", N_(
+            "This assessment is submitted; its evidence can no longer be changed."))
+    return None
+
+
+def _room(session: Session, record: AssessmentRecord, item_id: str,
+          quotas: EvidenceQuotas) -> list[tuple[int, Problem]]:
+    """Per cap, the bytes a new file may have and what it is refused with beyond them; refused at once if a quota
+    is used up already."""
+    count, used = providers.evidence_usage(session, record.id)
+    if count >= quotas.files_per_assessment:
+        raise EvidenceRejected(Problem(item_id, "file_count", N_(
+            "This assessment has {count} files already, the most allowed."), {"count": quotas.files_per_assessment}))
+    room = [
+        (quotas.file_bytes, Problem(item_id, "file_size", N_(
+            "The file is larger than {megabytes} MB. Attach a smaller file or a scan at a lower resolution."),
+            {"megabytes": _megabytes(quotas.file_bytes)})),
+        (quotas.bytes_per_assessment - used, Problem(item_id, "quota_assessment", N_(
+            "The evidence of this assessment would exceed {megabytes} MB. Remove files that are no longer needed "
+            "or attach a smaller file."), {"megabytes": _megabytes(quotas.bytes_per_assessment)})),
+    ]
+    conduct = providers.conduct(session, record.id)
+    if conduct is not None and conduct.organisation_id is not None:
+        spent = providers.evidence_bytes_of_organisation(session, conduct.organisation_id)
+        room.append((quotas.bytes_per_organisation - spent, Problem(item_id, "quota_organisation", N_(
+            "The evidence of all assessments this provider conducts would exceed {megabytes} MB. Remove files "
+            "that are no longer needed or ask the site's administrator for more room."),
+            {"megabytes": _megabytes(quotas.bytes_per_organisation)})))
+    full = next((problem for left, problem in room if left <= 0), None)
+    if full is not None:
+        raise EvidenceRejected(full)
+    return room
+
+
+def store_evidence(session: Session, directory: Path, record: AssessmentRecord, item_id: str, filename: str,
+                   stream: IO[bytes], actor: Actor, quotas: EvidenceQuotas = DEFAULT_QUOTAS) -> EvidenceFileRecord:
+    """Check and store an uploaded file for one item of a guided or on-site draft, outside the database, with its
+    SHA-256.
+
+    The draft and the quotas are checked before any byte is kept: the file is streamed to a temporary file that
+    is dropped as soon as it grows past the room left. Raises EvidenceRejected (not a guided or on-site draft, type
+    not allowed, content not of that type, empty, too large, too many files, a quota reached).
     """
+    refusal = evidence_refusal(record, item_id)
+    if refusal is not None:
+        raise EvidenceRejected(refusal)
     name = safe_filename(filename)
     extension = _extension(name)
     if extension not in FILE_TYPES:
         raise EvidenceRejected(Problem(item_id, "file_type", N_(
             "Files of this type cannot be attached. Allowed: {types}."), {"types": ", ".join(sorted(FILE_TYPES))}))
-    if len(providers.files(session, record.id)) >= max_files:
-        raise EvidenceRejected(Problem(item_id, "file_count", N_(
-            "This assessment has {count} files already, the most allowed."), {"count": max_files}))
+    room = _room(session, record, item_id, quotas)
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -124,10 +199,9 @@ def store_evidence(session: Session, directory: Path, record: AssessmentRecord, 
         with open(temporary, "wb") as out:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
-                if size > max_bytes:
-                    raise EvidenceRejected(Problem(item_id, "file_size", N_(
-                        "The file is larger than {megabytes} MB. Attach a smaller file or a scan at a lower "
-                        "resolution."), {"megabytes": round(max_bytes / 1024 / 1024, 1)}))
+                over = next((problem for left, problem in room if size > left), None)
+                if over is not None:
+                    raise EvidenceRejected(over)
                 if len(head) < 512:
                     head += chunk[: 512 - len(head)]
                 digest.update(chunk)
@@ -149,6 +223,37 @@ def store_evidence(session: Session, directory: Path, record: AssessmentRecord, 
                               storage_key=key, user_id=actor.user_id)
 
 
+def remove_evidence(session: Session, record: AssessmentRecord, file_id: int, actor: Actor,
+                    address: str = "") -> EvidenceFileRecord:
+    """Remove an evidence file of a guided or on-site draft: its row now, logged as a security event (the audit
+    trail keeps answers only); the caller deletes its bytes with `discard_evidence` once the removal is committed.
+
+    Raises EvidenceRejected (not a guided or on-site draft) or LookupError (no such file in this assessment).
+    """
+    file = providers.get_file(session, file_id)
+    if file is None or file.assessment_id != record.id:
+        raise LookupError(file_id)
+    refusal = evidence_refusal(record, file.item_id)
+    if refusal is not None:
+        raise EvidenceRejected(refusal)
+    if not providers.delete_file(session, file.id, record.id):
+        raise LookupError(file_id)
+    security_log.record(session, security_log.EVIDENCE_REMOVED, user_id=actor.user_id, address=address,
+                        assessment_id=record.id, item_id=file.item_id, file_id=file.id, filename=file.filename,
+                        size=file.size, sha256=file.sha256)
+    return file
+
+
+def discard_evidence(directory: Path, file: EvidenceFileRecord) -> bool:
+    """Delete a removed evidence file's bytes (after the removal is committed, so a rollback never loses them);
+    False if the file system refused (the bytes stay, listed nowhere, for the operator to delete)."""
+    try:
+        evidence_path(directory, file.storage_key).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
 def verified_evidence(directory: Path, file: EvidenceFileRecord) -> Path | None:
     """The file on disk if its bytes still have the recorded SHA-256; None if it is missing or altered."""
     path = evidence_path(directory, file.storage_key)
@@ -163,9 +268,14 @@ def verified_evidence(directory: Path, file: EvidenceFileRecord) -> Path | None:
 
 def save_note(session: Session, record: AssessmentRecord, questionnaire: Questionnaire, item_id: str, text: str,
               actor: Actor) -> None:
-    """Record an item's evidence note (kept with its history; an empty note clears it)."""
+    """Record an item's evidence note (kept with its history; an empty note clears it) on a guided or on-site draft.
+
+    Raises ChangeRefused (another mode, submitted, too long)."""
     if questionnaire.item(item_id) is None:
         raise KeyError(item_id)
+    refusal = evidence_refusal(record, item_id)
+    if refusal is not None:
+        raise ChangeRefused([refusal])
     cleaned = text.strip()
     if len(cleaned) > 4000:
         raise ChangeRefused([Problem(item_id, "note_long", N_("The note is longer than {n} characters."),

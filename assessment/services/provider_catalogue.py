@@ -1,29 +1,40 @@
 """A provider's own solution catalogue (catalogue/1): entries kept as spreadsheet rows, edited one by one or
-imported from CSV/XLSX, checked by exactly the rules of catalogue files, and offered to that provider's clients."""
+imported from CSV/XLSX, checked by exactly the rules of catalogue files, and offered to that provider's clients.
+
+An import is read as a stream within the caps of `ImportLimits` and is all or nothing; a catalogue holds at most
+`ImportLimits.rows` entries (config CATALOGUE_MAX_ENTRIES), however they were added."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
+from typing import IO
 
 from sqlalchemy.orm import Session
 
 from assessment.content.catalogue_io import (
-    ENTRIES_SHEET,
+    DEFAULT_LIMITS,
     CatalogueHeader,
     CatalogueImportInvalid,
-    RowError,
+    ImportLimits,
+    ImportRefused,
+    Table,
     columns,
-    entries_workbook,
-    export_csv,
-    import_csv,
+    display_name,
+    entry_cells,
+    entry_id,
+    import_table,
+    read_spreadsheet,
 )
 from assessment.db import providers
 from assessment.db.providers import OrganisationRecord, SolutionRow
+from assessment.domain.answers import N_, Problem
 from assessment.domain.catalogue import Catalogue
 from assessment.domain.questionnaire import Questionnaire
+from assessment.domain.spreadsheet import neutralise_row
 
 LANGUAGES = ("zh", "en")
 PROVIDER_COLUMNS = tuple(f"provider_name_{lang}" for lang in LANGUAGES)
@@ -56,25 +67,33 @@ def _with_provider(cells: Mapping[str, object], organisation: OrganisationRecord
 
 
 def _csv(rows: Sequence[Mapping[str, str]]) -> str:
+    """Rows as CSV text for download: the import's columns, text cells neutralised."""
+    names = columns(LANGUAGES)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns(LANGUAGES), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(neutralise_row(row.get(n, "") for n in names))
     return out.getvalue()
 
 
 def _cells(catalogue: Catalogue) -> list[tuple[str, dict[str, str]]]:
     """(entry id, row) for every entry, as the exporter writes it (the stored form)."""
-    reader = csv.DictReader(io.StringIO(export_csv(catalogue), newline=""))
-    return [(row["id"], dict(row)) for row in reader]
+    return [(row["id"], row) for row in entry_cells(catalogue)]
 
 
 def build(organisation: OrganisationRecord, rows: Sequence[Mapping[str, object]],
           questionnaires: Mapping[str, Questionnaire], questionnaire_id: str, version: str) -> Catalogue:
     """The provider's catalogue from rows; raises CatalogueImportInvalid naming row (header = 1), column and reason."""
-    text = _csv([_with_provider(r, organisation) for r in rows])
-    return import_csv(text, header(organisation, questionnaire_id, version), questionnaires,
-                      file=f"{catalogue_id(organisation)}.csv")
+    table = Table(columns(LANGUAGES), [(n, _with_provider(r, organisation)) for n, r in enumerate(rows, start=2)])
+    return import_table(table, header(organisation, questionnaire_id, version), questionnaires,
+                        file=f"{catalogue_id(organisation)}.csv")
+
+
+def _too_many(count: int, limit: int) -> ImportRefused:
+    return ImportRefused(Problem(None, "entries", N_(
+        "The catalogue would hold {count} entries; at most {limit} are kept. Remove entries before adding more."),
+        {"count": count, "limit": limit}))
 
 
 def catalogue_of(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],
@@ -88,14 +107,16 @@ def catalogue_of(session: Session, organisation: OrganisationRecord, questionnai
 
 def save_entry(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],
                questionnaire_id: str, cells: Mapping[str, str], user_id: int,
-               solution_id: int | None = None) -> None:
+               solution_id: int | None = None, max_entries: int = DEFAULT_LIMITS.rows) -> None:
     """Add an entry, or change one of the provider's entries; raises CatalogueImportInvalid (nothing is stored).
 
     The whole catalogue is checked with the entry in place, so an id used twice is caught too; the errors of the
-    edited entry carry row 2.
+    edited entry carry row 2. A new entry beyond `max_entries` raises ImportRefused.
     """
     rows = providers.solutions(session, organisation.id)
     others = [r.cells for r in rows if r.id != solution_id]
+    if solution_id is None and len(others) + 1 > max_entries:
+        raise _too_many(len(others) + 1, max_entries)
     try:
         catalogue = build(organisation, [cells, *others], questionnaires, questionnaire_id, _version(rows))
     except CatalogueImportInvalid as exc:
@@ -109,80 +130,49 @@ def save_entry(session: Session, organisation: OrganisationRecord, questionnaire
         providers.put_solutions(session, organisation.id, [(entry_id, stored[entry_id])], user_id)
 
 
-def _table_text(table: Sequence[Sequence[object]], organisation: OrganisationRecord) -> str:
-    """A spreadsheet table as CSV text with the provider's name filled in; blank rows stay, so row numbers hold."""
-    if not table:
-        return ""
-    header = [_cell(c) for c in table[0]]
-    while header and not header[-1]:
-        header.pop()
-    positions = []
-    for column in PROVIDER_COLUMNS:
-        if column not in header:
-            header.append(column)
-        positions.append(header.index(column))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for raw in table[1:]:
-        row = [_cell(c) for c in raw][: len(header)]
-        row += [""] * (len(header) - len(row))
-        if any(cell.strip() for cell in row):
-            for position in positions:
-                row[position] = organisation.name
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet cell as the importer reads it: dates as ISO dates, whole floats without '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_table(data: bytes) -> list[list[object]]:
-    with entries_workbook(data) as book:
-        return [list(values) for values in book[ENTRIES_SHEET].iter_rows(values_only=True)]
+def _with_provider_columns(table: Table, organisation: OrganisationRecord) -> Table:
+    """The table with the provider name columns added where missing and always the organisation's name."""
+    found = list(table.columns)
+    found += [c for c in PROVIDER_COLUMNS if c not in found]
+    named = {c: organisation.name for c in PROVIDER_COLUMNS}
+    return Table(found, [(number, {**cells, **named}) for number, cells in table.rows])
 
 
 def import_file(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],
-                questionnaire_id: str, filename: str, data: bytes, user_id: int) -> int:
+                questionnaire_id: str, filename: str, stream: IO[bytes], user_id: int,
+                limits: ImportLimits = DEFAULT_LIMITS) -> int:
     """Import entries from a CSV or XLSX file (an entry with an existing id replaces it); how many were imported.
 
-    The provider name columns may be left out: they are always the organisation's. All or nothing: any problem
-    raises CatalogueImportInvalid (row as the spreadsheet shows it, column, reason) and nothing is stored.
+    The file is read as a stream within `limits` (ImportRefused names the file, row, column and cap). The provider
+    name columns may be left out: they are always the organisation's. All or nothing: any problem raises
+    CatalogueImportInvalid (row as the spreadsheet shows it, column, reason) and nothing is stored. The file's
+    entries are checked once, together with the stored entries they do not replace (those carry row 0).
     """
+    table = _with_provider_columns(read_spreadsheet(filename, stream, limits), organisation)
     rows = providers.solutions(session, organisation.id)
-    file_header = header(organisation, questionnaire_id, _version(rows))
-    if filename.lower().endswith(".xlsx"):
-        table = _xlsx_table(data)
-    elif filename.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CatalogueImportInvalid([RowError(0, "", "the file is not UTF-8 text", "")]) from exc
-        table = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    else:
-        raise CatalogueImportInvalid([RowError(0, "", "only .csv and .xlsx files can be imported", "")])
-    imported = import_csv(_table_text(table, organisation), file_header, questionnaires, file=filename)
-    new = _cells(imported)
-    replaced = {entry_id for entry_id, _cells_ in new}
-    merged = [dict(cells) for _id, cells in new] + [dict(r.cells) for r in rows if r.entry_id not in replaced]
-    catalogue = build(organisation, merged, questionnaires, questionnaire_id, _version(rows))
+    ids = [entry_id(cells) for _number, cells in table.rows]
+    replaced = set(ids)
+    kept = [(0, _with_provider(r.cells, organisation)) for r in rows if r.entry_id not in replaced]
+    if len(table.rows) + len(kept) > limits.rows:
+        raise _too_many(len(table.rows) + len(kept), limits.rows)
+    merged = Table(table.columns, [*table.rows, *kept])
+    catalogue = import_table(merged, header(organisation, questionnaire_id, _version(rows)), questionnaires,
+                             file=display_name(filename))
     stored = dict(_cells(catalogue))
-    providers.put_solutions(session, organisation.id, [(entry_id, stored[entry_id]) for entry_id, _ in new], user_id)
-    return len(new)
+    providers.put_solutions(session, organisation.id, [(i, stored[i]) for i in ids], user_id)
+    return len(ids)
+
+
+def limits_of(config: Mapping[str, object]) -> ImportLimits:
+    """The import caps with the configured file size and number of entries (CATALOGUE_IMPORT_MAX_BYTES,
+    CATALOGUE_MAX_ENTRIES); the other caps are fixed (docs/catalogue-format.md)."""
+    default = DEFAULT_LIMITS
+    return replace(default, file_bytes=int(str(config.get("CATALOGUE_IMPORT_MAX_BYTES", default.file_bytes))),
+                   rows=int(str(config.get("CATALOGUE_MAX_ENTRIES", default.rows))))
 
 
 def export(session: Session, organisation: OrganisationRecord) -> str:
-    """The provider's entries as CSV text, the columns of the import."""
+    """The provider's entries as CSV text, the columns of the import (text cells neutralised, restored on import)."""
     return _csv([_with_provider(r.cells, organisation) for r in providers.solutions(session, organisation.id)])
 
 

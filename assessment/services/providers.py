@@ -1,4 +1,5 @@
-"""Tenancy use cases: who may see what, invitations and consent, the provider dashboard, guided assessments."""
+"""Tenancy use cases: invitations and consent, the provider dashboard, guided assessments (who may see what is
+services/authorization.py)."""
 
 from __future__ import annotations
 
@@ -10,67 +11,21 @@ from sqlalchemy.orm import Session
 from assessment.db import providers, queries
 from assessment.db.models import utcnow
 from assessment.db.providers import ClientLink, ClientRow, EnterpriseLine
-from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import N_
 from assessment.domain.catalogue import region_prefix
 from assessment.domain.enterprise import Industries
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
 from assessment.services.assessments import Started, carry_over, new_token, token_hash
+from assessment.services.authorization import Principal as Principal  # where the decisions about it are made
+from assessment.services.authorization import is_client
 
 INVITATION_LIFETIME = timedelta(days=30)
-PROVIDER_ROLES = ("provider_staff", "provider_admin")
 GUIDED_MODES = ("guided", "onsite")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: the account, its role and its organisation (all None for a visitor without an account)."""
-
-    user_id: int | None = None
-    role: str | None = None
-    organisation_id: int | None = None
-
-    @property
-    def provider(self) -> bool:
-        """Whether this is a provider's staff member or admin (with an organisation)."""
-        return self.role in PROVIDER_ROLES and self.organisation_id is not None
-
-    @property
-    def provider_admin(self) -> bool:
-        """Whether this is a provider's admin."""
-        return self.role == "provider_admin" and self.organisation_id is not None
 
 
 class InvitationInvalid(ValueError):
     """The invitation link is unknown, used, withdrawn or expired; the message is an English msgid."""
-
-
-# --- who may see what ----------------------------------------------------------------------------------------
-
-def may_see_enterprise(session: Session, who: Principal, enterprise_id: int | None) -> bool:
-    """The enterprise's owner, or staff of a provider it has an active link with."""
-    if enterprise_id is None or who.user_id is None:
-        return False
-    enterprise = providers.get_enterprise(session, enterprise_id)
-    if enterprise is None:
-        return False
-    if enterprise.user_id == who.user_id:
-        return True
-    return who.provider and who.organisation_id is not None and providers.link_exists(session, who.organisation_id,
-                                                                                       enterprise_id)
-
-
-def may_see_assessment(session: Session, who: Principal, record: AssessmentRecord) -> bool:
-    """The assessment's account, its enterprise's owner, or a provider the enterprise consented to."""
-    if who.user_id is None:
-        return False
-    return record.user_id == who.user_id or may_see_enterprise(session, who, record.enterprise_id)
-
-
-def provider_may_edit_answers(who: Principal, record: AssessmentRecord, owner: bool) -> bool:
-    """On site, the self-reported answers are the enterprise's: the assessor validates them instead of editing."""
-    return owner or record.mode != "onsite" or not who.provider
 
 
 # --- invitations and consent ---------------------------------------------------------------------------------
@@ -214,8 +169,7 @@ def start_for_client(session: Session, who: Principal, enterprise_id: int, quest
     """
     if mode not in GUIDED_MODES:
         raise ValueError(f"mode must be guided or onsite, not {mode!r}")
-    if not who.provider or who.organisation_id is None or who.user_id is None or not providers.link_exists(
-            session, who.organisation_id, enterprise_id):
+    if who.organisation_id is None or who.user_id is None or not is_client(session, who, enterprise_id):
         raise PermissionError("not a client of this provider")
     enterprise = providers.get_enterprise(session, enterprise_id)
     assert enterprise is not None

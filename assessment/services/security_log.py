@@ -18,6 +18,7 @@ MFA_ENROLLED = "mfa_enrolled"
 MFA_VERIFIED = "mfa_verified"
 MFA_RECOVERY_USED = "mfa_recovery_used"
 MFA_DISABLED = "mfa_disabled"
+MFA_RECOVERY_CODES_RENEWED = "mfa_recovery_codes_renewed"
 PASSWORD_CHANGED = "password_changed"
 PASSWORD_RESET_REQUESTED = "password_reset_requested"
 REGISTERED = "registered"
@@ -33,11 +34,13 @@ CONSENT_CHANGED = "consent_changed"
 EXPORT = "export"
 ADMIN_ACTION = "admin_action"
 ACCESS_DENIED = "access_denied"
+EVIDENCE_REMOVED = "evidence_removed"
+"""A draft's evidence file removed (the audit trail holds answers only: its kinds are validation and consolidation)."""
 
 KINDS = (SIGN_IN, SIGN_OUT, SIGN_OUT_EVERYWHERE, SIGN_IN_THROTTLED, MFA_ENROLLED, MFA_VERIFIED, MFA_RECOVERY_USED,
-         MFA_DISABLED, PASSWORD_CHANGED, PASSWORD_RESET_REQUESTED, REGISTERED, EMAIL_VERIFIED, PHONE_CODE_SENT,
+         MFA_DISABLED, MFA_RECOVERY_CODES_RENEWED, PASSWORD_CHANGED, PASSWORD_RESET_REQUESTED, REGISTERED, EMAIL_VERIFIED, PHONE_CODE_SENT,
          PHONE_CHANGED, ROLE_CHANGED, ACCOUNT_CREATED, ACCOUNT_ACTIVE_CHANGED, ACCOUNT_DELETED, DATA_EXPORTED,
-         CONSENT_CHANGED, EXPORT, ADMIN_ACTION, ACCESS_DENIED)
+         CONSENT_CHANGED, EXPORT, ADMIN_ACTION, ACCESS_DENIED, EVIDENCE_REMOVED)
 OUTCOMES = ("success", "failure")
 Detail = str | int | bool | None
 

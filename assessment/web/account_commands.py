@@ -12,9 +12,10 @@ from assessment.db import providers
 from assessment.db.migrate import current_revision, head_revision
 from assessment.db.models import ROLES
 from assessment.db.queries import EmailTaken
-from assessment.services import accounts
+from assessment.services import accounts, security_log
 from assessment.services.accounts import AccountInvalid
 from assessment.services.aggregates import NATIONAL_CODE
+from assessment.services.authorization import OPERATOR
 from assessment.web.auth import EMAIL, normalised_email
 from assessment.web.site import site
 
@@ -44,12 +45,14 @@ def _create(email: str, role: str, password: str, organisation: str | None, regi
             organisation_id = (found or providers.add_organisation(session, organisation, "provider")).id
         try:
             record = accounts.create_account(session, address, password, role=role, regions=site().regions,
+                                             granted_by=OPERATOR,
                                              organisation_id=organisation_id, region_code=region, display_name=name,
                                              verified=True)
         except EmailTaken as exc:
             raise click.ClickException(f"an account with the address {address} exists already") from exc
         except AccountInvalid as exc:
             raise click.ClickException(str(exc)) from exc
+        security_log.record(session, security_log.ACCOUNT_CREATED, user_id=record.id, role=role, via="command")
         session.commit()
     click.echo(f"created {role} {record.email} (id {record.id})")
 

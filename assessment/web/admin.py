@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.db import providers
 from assessment.db.queries import EmailTaken
-from assessment.services import accounts
+from assessment.services import accounts, security_log
 from assessment.services.accounts import AccountInvalid
 from assessment.web.auth import normalised_email
 from assessment.web.database import db
@@ -39,7 +39,7 @@ def index() -> tuple[str, int]:
 @recent_login_required
 def add_organisation() -> BaseResponse | tuple[str, int]:
     """Add a provider organisation and its first admin, who gets an email to choose a password."""
-    require_role("site_admin")
+    who = require_role("site_admin")
     form = OrganisationForm(prefix="org")
     if not form.validate():
         return _page(form, OfficialForm(prefix="official"), 422)
@@ -50,13 +50,17 @@ def add_organisation() -> BaseResponse | tuple[str, int]:
     organisation = providers.add_organisation(db(), form.name.data.strip(), "provider", region)
     try:
         record = accounts.create_account(db(), normalised_email(form.email.data), None, role="provider_admin",
-                                         regions=site().regions, organisation_id=organisation.id,
+                                         regions=site().regions, granted_by=who, organisation_id=organisation.id,
                                          display_name=(form.display_name.data or "").strip() or None,
                                          language=current_language())
     except EmailTaken:
         db().rollback()
         form.email.errors.append(gettext("An account with this email address exists already."))
         return _page(form, OfficialForm(prefix="official"), 422)
+    security_log.record(db(), security_log.ACCOUNT_CREATED, user_id=record.id, actor_id=who.user_id,
+                        address=request.remote_addr or "", role="provider_admin", organisation_id=organisation.id)
+    security_log.record(db(), security_log.ADMIN_ACTION, actor_id=who.user_id, address=request.remote_addr or "",
+                        action="organisation_added", organisation_id=organisation.id)
     db().commit()
     send_password_link(record, first=True)
     flash(gettext("%(name)s is added; %(email)s got an email to choose a password.", name=organisation.name,
@@ -68,13 +72,13 @@ def add_organisation() -> BaseResponse | tuple[str, int]:
 @recent_login_required
 def add_official() -> BaseResponse | tuple[str, int]:
     """Add an official of an authority (GB/T 2260 region; they see that region and the regions below it)."""
-    require_role("site_admin")
+    who = require_role("site_admin")
     form = OfficialForm(prefix="official")
     if not form.validate():
         return _page(OrganisationForm(prefix="org"), form, 422)
     try:
         record = accounts.create_account(db(), normalised_email(form.email.data), None, role="official",
-                                         regions=site().regions, region_code=(form.region_code.data or "").strip(),
+                                         regions=site().regions, granted_by=who, region_code=(form.region_code.data or "").strip(),
                                          display_name=(form.display_name.data or "").strip() or None,
                                          language=current_language())
     except EmailTaken:
@@ -85,6 +89,8 @@ def add_official() -> BaseResponse | tuple[str, int]:
         db().rollback()
         form.region_code.errors.append(gettext(str(exc)))
         return _page(OrganisationForm(prefix="org"), form, 422)
+    security_log.record(db(), security_log.ACCOUNT_CREATED, user_id=record.id, actor_id=who.user_id,
+                        address=request.remote_addr or "", role="official", region_code=record.region_code)
     db().commit()
     send_password_link(record, first=True)
     flash(gettext("%(email)s is added; an email asks them to choose a password.", email=record.email), "success")

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from assessment.content.codes import industries as shipped_industries
 from assessment.content.codes import load_industries, load_regions
 from assessment.content.codes import regions as shipped_regions
 from assessment.content.loader import ContentInvalid, Library, content_root, load_library
 from assessment.db.engine import make_engine, session_factory
+from assessment.domain.numbers import ID_MAX
+from assessment.services.sessions import IDLE_BY_ROLE, MAX_AGE_BY_ROLE
+from assessment.web.bodies import FormRequest
+from assessment.web.deferred import ClosingClient
 from assessment.web.site import EXTENSION, Site
 
 SECRET_FILE = "secret_key"
@@ -33,6 +38,16 @@ def instance_secret(instance_path: str) -> str:
     return key
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: at most 10 ASCII digits and 2**31 − 1 (the database's INTEGER); anything else is 404."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def _library(app: Flask) -> Library:
     given = app.config.get("CONTENT_LIBRARY")
     if isinstance(given, Library):
@@ -47,6 +62,9 @@ def _library(app: Flask) -> Library:
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application; settings come from ASSESSMENT_* environment variables, then test_config."""
     app = Flask("assessment.web", instance_relative_config=True)
+    app.test_client_class = ClosingClient  # like a server, closes each response (work after the response runs)
+    app.url_map.converters["int"] = IdConverter  # before any route is added: ids beyond INTEGER are simply not found
+    app.request_class = FormRequest
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}",
         CONTENT_DIR=None,
@@ -57,8 +75,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI="memory://",
         MAX_CONTENT_LENGTH=512 * 1024,
         SESSION_LIST_LIMIT=50,
-        PERMANENT_SESSION_LIFETIME=8 * 3600,  # a signed-in session ends after 8 idle hours (docs/providers.md)
-        SESSION_MAX_AGE=24 * 3600,  # and 24 hours after the login at the latest
+        PERMANENT_SESSION_LIFETIME=8 * 3600,  # the session cookie's idle lifetime; the server ends sessions sooner:
+        SESSION_IDLE_BY_ROLE=dict(IDLE_BY_ROLE),  # idle 2 h (enterprise, staff), 30 min (admins, officials), 15 (site)
+        SESSION_MAX_AGE_BY_ROLE=dict(MAX_AGE_BY_ROLE),  # after sign-in 12 h, 8 h (admins, officials), 4 h (site admin)
+        SESSION_MAX_AGE=24 * 3600,  # and for every role 24 hours after the login at the latest
+        REDIS_URL=None,  # shared sign-in throttle and rate limits in Redis (default: the database, limits in memory)
         REAUTH_AFTER=30 * 60,  # sensitive pages ask for the password again after 30 minutes
         EVIDENCE_DIR=None,  # default instance/evidence
         KEEP_STEP_PAGES=True,  # step pages kept with slots and filled in per request (docs/web.md, Performance)
@@ -78,22 +99,28 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = Site(library, regions, industries, engine, session_factory(engine))
 
     from assessment.web import (
+        access_log,
         account,
         account_commands,
         admin,
         assess,
         auth,
         commands,
+        data_rights,
         database,
         language,
         main,
+        mfa,
         official,
         onsite,
+        outbox,
+        phone,
         progress,
         provider,
         respondents,
         results,
         security,
+        security_log,
         shares,
         templating,
         tenancy,
@@ -104,10 +131,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     tenancy.init_app(app)
+    outbox.init_app(app, tenancy.outbox(app))  # SMS gateway; console backends refused in production unless allowed
     onsite.init_app(app)
     for blueprint in (main.bp, auth.bp, assess.bp, results.bp, account.bp, provider.bp, onsite.bp, respondents.bp,
-                      progress.bp, admin.bp, official.bp, shares.bp):
+                      progress.bp, admin.bp, official.bp, shares.bp, mfa.bp, phone.bp):
         app.register_blueprint(blueprint)
+    for blueprint in (data_rights.bp, security_log.bp):  # data rights (PIPL), the security log
+        app.register_blueprint(blueprint)
+    access_log.init_app(app)  # the development server's request log without tokens
     commands.init_app(app)
     account_commands.init_app(app)
     return app

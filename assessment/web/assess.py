@@ -16,9 +16,9 @@ from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import Answers, AnswerValue, Problem, format_figure, visible_items
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS, EnterpriseProfile
 from assessment.domain.questionnaire import Item, Questionnaire, Section, tr
-from assessment.services import assessments
+from assessment.services import assessments, authorization
 from assessment.services.assessments import Incomplete, VersionConflict
-from assessment.web.access import accessible, content_of, grant, granted, user_id
+from assessment.web.access import accessible, content_of, listed, owned, owner_side, remember, user_id
 from assessment.web.database import db, reading
 from assessment.web.forms import (
     ActionForm,
@@ -38,6 +38,7 @@ from assessment.web.security import limiter, resume_limit
 from assessment.web.site import site
 from assessment.web.slots import slot
 from assessment.web.templating import header_key, header_values
+from assessment.web.tenancy import principal
 from assessment.web.wizard import Stage, neighbours, progress_bar, stages
 
 bp = Blueprint("assess", __name__)
@@ -70,13 +71,48 @@ def _frozen(record: AssessmentRecord) -> BaseResponse:
 
 
 def _remember_link(assessment_id: int, token: str) -> None:
+    """Show the new resume link once; a visitor without an account keeps the draft's secret in this browser."""
     session[NEW_LINK] = {"id": assessment_id, "token": token}
+    if user_id() is None:
+        remember(assessment_id, token)
+
+
+def _later(record: AssessmentRecord) -> BaseResponse:
+    """Where "save and finish later" leads: the resume link for the enterprise side, the workspace for a provider."""
+    if owner_side(record):
+        return redirect(url_for(".link", assessment_id=record.id), code=303)
+    return redirect(url_for("onsite.workspace", assessment_id=record.id), code=303)
+
+
+def _opened(record: AssessmentRecord, token: str) -> BaseResponse | None:
+    """Open the assessment a resume link belongs to in this browser; None if it is not the visitor's to open.
+
+    A visitor without an account keeps the draft's secret; an account takes an ownerless draft in (it gets a new
+    link); an assessment kept in an account opens only after logging in to an account that may open it.
+    """
+    who = principal()
+    target = url_for(".continue_assessment", assessment_id=record.id)
+    if record.user_id is None:
+        if who.user_id is None:
+            remember(record.id, token)
+        else:
+            authorization.claim_held(db(), {record.id: authorization.secret_of_token(token)}, who.user_id)
+            db().commit()
+            flash(gettext("The assessment is now kept in your account; make a new resume link on its link page if "
+                          "you need one."), "info")
+        return redirect(target, code=303)
+    if who.user_id is None:
+        flash(gettext("This assessment is kept in an account. Log in to open it."), "info")
+        return redirect(url_for("auth.login", next=target), code=303)
+    if authorization.may_open_assessment(db(), who, record):
+        return redirect(target, code=303)
+    return None
 
 
 @bp.get("/assessments")
 def index() -> str:
     """The assessments of this browser and of the logged-in account."""
-    summaries = queries.assessments_for(db(), user_id=user_id(), ids=granted())
+    summaries = queries.assessments_for(db(), user_id=user_id(), ids=listed())
     titles = {q.id: q.title for q in site().library.latest_questionnaires()}
     return render_template("assess/index.html", assessments=summaries, titles=titles)
 
@@ -91,15 +127,14 @@ def start() -> BaseResponse | tuple[str, int]:
     questionnaire = library.questionnaire(qid)
     started = assessments.start(db(), questionnaire, library.default_model(qid), user_id=user_id())
     db().commit()
-    grant(started.record.id)
     _remember_link(started.record.id, started.token)
     return redirect(url_for(".link", assessment_id=started.record.id), code=303)
 
 
 @bp.get("/assess/<int:assessment_id>/link")
 def link(assessment_id: int) -> str:
-    """The private resume link with its QR code, shown once; or how to get a new one."""
-    record = accessible(assessment_id)
+    """The private resume link with its QR code, shown once; or how to get a new one (the enterprise side only)."""
+    record = owned(assessment_id)
     shown = session.pop(NEW_LINK, None)
     url = qr = None
     if isinstance(shown, dict) and shown.get("id") == record.id:
@@ -111,8 +146,8 @@ def link(assessment_id: int) -> str:
 
 @bp.post("/assess/<int:assessment_id>/link")
 def renew_link(assessment_id: int) -> BaseResponse:
-    """Make a new resume link; the previous one stops working."""
-    record = accessible(assessment_id)
+    """Make a new resume link; the previous one stops working, also in every other browser that held it."""
+    record = owned(assessment_id)
     token = assessments.renew_token(db(), record.id)
     db().commit()
     _remember_link(record.id, token)
@@ -124,13 +159,13 @@ def renew_link(assessment_id: int) -> BaseResponse:
 def resume(token: str) -> BaseResponse | tuple[str, int]:
     """Open the one assessment this token belongs to, in this browser."""
     record = assessments.open_with_token(db(), token)
-    if record is None:
+    opened = _opened(record, token) if record is not None else None
+    if opened is None:
         form = ResumeForm()
         form.link.errors = [gettext("This link does not open any assessment. Check that you copied all of it, "
                                     "or ask for the newest link if you made a new one.")]
         return render_template("assess/resume.html", form=form), 404
-    grant(record.id)
-    return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+    return opened
 
 
 @bp.route("/resume", methods=["GET", "POST"])
@@ -141,9 +176,9 @@ def resume_form() -> str | BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         token = str(form.link.data).strip().rstrip("/").rsplit("/", 1)[-1]
         record = assessments.open_with_token(db(), token)
-        if record is not None:
-            grant(record.id)
-            return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+        opened = _opened(record, token) if record is not None else None
+        if opened is not None:
+            return opened
         form.link.errors.append(gettext("This link does not open any assessment. Check that you copied all of "
                                         "it, or ask for the newest link if you made a new one."))
         return render_template("assess/resume.html", form=form), 404
@@ -250,7 +285,7 @@ def profile(assessment_id: int) -> str | BaseResponse | tuple[str, int]:
             else:
                 db().commit()
                 if action == "later":
-                    return redirect(url_for(".link", assessment_id=record.id), code=303)
+                    return _later(record)
                 first = next((s for s in questionnaire.sections if s.items), None)
                 if first is None:
                     return redirect(url_for(".review", assessment_id=record.id), code=303)
@@ -363,7 +398,7 @@ def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section:
                 saved: Answers) -> BaseResponse:
     if action == "later":
         flash(gettext("Your answers are saved."), "success")
-        return redirect(url_for(".link", assessment_id=record.id), code=303)
+        return _later(record)
     # the neighbouring stage as the progress bar orders them: profile, the sections with questions shown, review
     shown = _shown_ids(questionnaire, saved)
     backwards = action == "back"
@@ -478,8 +513,9 @@ def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
 
 @bp.post("/assess/<int:assessment_id>/reassess")
 def reassess(assessment_id: int) -> BaseResponse:
-    """Start a re-assessment: a new draft with this assessment's answers copied in."""
-    record = accessible(assessment_id)
+    """Start a re-assessment: a new draft with this assessment's answers copied in (the enterprise side only;
+    a provider starts one for its client from the client's page)."""
+    record = owned(assessment_id)
     if record.draft:
         return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
     library = site().library
@@ -489,7 +525,6 @@ def reassess(assessment_id: int) -> BaseResponse:
     started = assessments.reassess(db(), library.questionnaire(qid), library.default_model(qid), record.id,
                                    user_id=user_id())
     db().commit()
-    grant(started.record.id)
     _remember_link(started.record.id, started.token)
     flash(gettext("A new draft was made with your previous answers. Check and update them, then submit."), "success")
     return redirect(url_for(".link", assessment_id=started.record.id), code=303)

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
+from datetime import UTC, datetime
 from functools import lru_cache
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
-from flask_login import UserMixin, current_user, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.security import generate_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.db import queries
-from assessment.db.queries import EmailTaken, UserRecord
+from assessment.db.queries import UserRecord
+from assessment.services import accounts, mfa, security_log, sessions, throttle
 from assessment.services.language import LANGUAGES
-from assessment.web.access import SESSION_KEY, granted
+from assessment.services.sms import shown_contact
+from assessment.web.access import claim_drafts
 from assessment.web.database import db
-from assessment.web.forms import ActionForm, LoginForm, RegisterForm
+from assessment.web.deferred import after_response
+from assessment.web.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm
 from assessment.web.language import COOKIE, chosen_language
 from assessment.web.main import safe_next
 from assessment.web.security import limiter, login_limit, login_manager
-from assessment.web.tenancy import mark_signed_in, send_verification, session_current
+from assessment.web.security import throttle as throttle_store
+from assessment.web.tenancy import (
+    clock,
+    external,
+    keep_signed_in,
+    mark_signed_in,
+    recent_login_required,
+    send,
+    send_verification,
+    session_current,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -34,12 +50,20 @@ def unknown_user_hash() -> str:
     return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
+@bp.record_once
+def _dummy_hash_ready(_state: BlueprintSetupState) -> None:
+    """Make the dummy hash at start-up, so the first unknown address costs no more than the others."""
+    unknown_user_hash()
+
+
 class Account(UserMixin):  # type: ignore[misc]
     """The logged-in account, as Flask-Login sees it."""
 
     def __init__(self, record: UserRecord) -> None:
         self.id = record.id
         self.email = record.email
+        self.phone = record.phone
+        self.contact = shown_contact(record)  # how the account is named to people: email, else mobile number
         self.language = record.language
         self.role = record.role
         self.organisation_id = record.organisation_id
@@ -66,79 +90,239 @@ def _signed_in(record: UserRecord) -> None:
     """Log in, keep the assessments opened in this browser in the account, and use the account's language."""
     login_user(Account(record))
     mark_signed_in(record)
-    queries.claim(db(), granted(), record.id)
+    claim_drafts(record.id)  # only drafts this browser really holds; each gets a new link (a planted one is lost)
     if record.language in LANGUAGES:
         session[COOKIE] = record.language
+
+
+MFA_PENDING = "mfa_pending"
+"""Session key of a sign-in waiting for its second factor (web/mfa.py): it signs nobody in by itself."""
 
 
 def first_factor_passed(record: UserRecord, method: str, target: str) -> BaseResponse:
     """The password or SMS code was right: ask for the second factor where the account needs one, else sign in.
 
-    Every way of signing in (password, SMS code) ends here; `method` names it for the security log.
+    Every way of signing in (password, SMS code) ends here; `method` names it for the security log. An account
+    with two-step verification gives its code next; one whose role requires it and has none sets it up first.
+    Until then this browser is signed in as nobody.
     """
-    return finish_sign_in(record, method, target)
+    second = mfa.second_factor(record, current_app.config["MFA_REQUIRED_ROLES"])
+    if second is None:
+        return finish_sign_in(record, method, target)
+    logout_user()  # whoever was signed in here is not any more: someone gave another account's password
+    session[MFA_PENDING] = {"user": record.id, "method": method, "target": target, "at": clock(),
+                            "generation": record.session_generation}
+    db().commit()  # what the first factor's check wrote (its throttle cleared)
+    return redirect(url_for("mfa.verify" if second == mfa.VERIFY else "mfa.enrol"), code=303)
 
 
 def finish_sign_in(record: UserRecord, method: str, target: str) -> BaseResponse:
     """Every factor the account needs was given: start the signed-in session, commit, go to `target`."""
     _signed_in(record)
+    security_log.record(db(), security_log.SIGN_IN, user_id=record.id, actor_id=record.id, address=_address(),
+                        method=method)
     db().commit()
     return redirect(target, code=303)
+
+
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(clock(), UTC)
+
+
+def sign_in_keys(email: str) -> list[str]:
+    """What sign-in failures count against: the address typed (known or not, alike) and the client's address."""
+    return [throttle.email_key(email), throttle.address_key(_address())]
+
+
+def try_again_message(seconds: float) -> str:
+    """The message of a sign-in that has to wait."""
+    return str(gettext("Too many failed attempts. Try again in %(seconds)s seconds.",
+                       seconds=max(1, math.ceil(seconds))))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.shared_limit(login_limit, scope="login", methods=["POST"])
 def register() -> str | BaseResponse | tuple[str, int]:
-    """Create an account; assessments opened in this browser move into it."""
+    """Ask for an account: the same answer whether the address has one or not; the rest goes by email.
+
+    A new address gets an account and a link that confirms it and signs in (assessments opened in the browser
+    that follows it move into the account); an address with an account gets a note to log in or reset instead.
+    """
     form = RegisterForm()
     if form.validate_on_submit():
         email = normalised_email(form.email.data)
+        problem = accounts.password_problem(form.password.data or "", (email,))
         if not EMAIL.fullmatch(email):
             form.email.errors.append(gettext("Enter an email address like name@example.com"))
+        elif problem is not None:
+            form.password.errors.append(gettext(problem))
         else:
-            try:
-                record = queries.add_user(db(), email, generate_password_hash(form.password.data, method="scrypt"),
-                                          chosen_language())
-            except EmailTaken:
-                db().rollback()
-                form.email.errors.append(gettext("An account with this email address exists already. Log in "
-                                                 "instead."))
-            else:
-                response = finish_sign_in(record, "register", safe_next(request.args.get("next"), url_for("assess.index")))
-                send_verification(record)
-                return response
+            password_hash = accounts.hash_password(form.password.data)  # for new and known addresses alike
+            language = chosen_language()
+            after_response(lambda: _complete_registration(email, password_hash, language))
+            return render_template("auth/register_sent.html", email=email)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
+
+
+def _complete_registration(email: str, password_hash: str, language: str | None) -> None:
+    """After the answer went out: make the account and send its link, or tell the address's owner."""
+    record, new = accounts.register(db(), email, password_hash, language)
+    security_log.record(db(), security_log.REGISTERED, user_id=record.id, address=_address(),
+                        outcome="success" if new else "failure", reason=None if new else "address_taken")
+    db().commit()
+    if new:
+        send_verification(record)
+    elif record.email is not None:
+        send(accounts.registration_taken_message(record, external("auth.login"), external("account.forgot_password"),
+                                                 record.language or language or "zh_CN"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.shared_limit(login_limit, scope="login", methods=["POST"])
 def login() -> str | BaseResponse | tuple[str, int]:
-    """Log in with email and password."""
+    """Log in with email and password; failures make the next try wait, per address typed and per client."""
     form = LoginForm()
-    failed = False
+    failed, wait, status = False, 0.0, 200
     if form.validate_on_submit():
-        record = queries.user_by_email(db(), normalised_email(form.email.data))
-        valid = check_password_hash(record.password_hash if record else unknown_user_hash(), form.password.data)
-        if record is not None and valid and record.active:
-            return first_factor_passed(record, "password", safe_next(request.args.get("next"), url_for("assess.index")))
-        failed = True
-    status = 401 if failed else 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, failed=failed), status
+        email = normalised_email(form.email.data)
+        keys, now, store = sign_in_keys(email), _now(), throttle_store()
+        record = queries.user_by_email(db(), email)
+        wait = throttle.wait_seconds(store, db(), keys, now)
+        if wait > 0:  # no password is checked while the keys wait
+            security_log.record(db(), security_log.SIGN_IN_THROTTLED, user_id=record.id if record else None,
+                                address=_address(), outcome="failure", method="password")
+            db().commit()
+            failed, status = True, 429
+        else:
+            valid = accounts.password_matches(record.password_hash if record else unknown_user_hash(),
+                                              form.password.data)
+            if record is not None and valid and record.active:
+                throttle.succeeded(store, db(), keys[:1])
+                db().commit()  # also when a second factor follows: the password was right
+                return first_factor_passed(record, "password",
+                                           safe_next(request.args.get("next"), url_for("assess.index")))
+            counts = throttle.record_failure(store, db(), keys, now)
+            security_log.record(db(), security_log.SIGN_IN, user_id=record.id if record else None,
+                                address=_address(), outcome="failure", method="password")
+            db().commit()  # the failure counts even though nothing else is written
+            if record is not None and throttle.started_blocking(store, keys[0], counts[keys[0]]):
+                holder = record
+                after_response(lambda: _tell_blocked(holder))
+            wait = throttle.wait_seconds(store, db(), keys, now)
+            failed, status = True, 401
+    elif request.method == "POST":
+        status = 422
+    message = try_again_message(wait) if wait > 0 else None
+    return render_template("auth/login.html", form=form, failed=failed, wait_message=message), status
+
+
+def checked_password(record: UserRecord, password: str, keys: list[str]) -> tuple[bool, float]:
+    """Whether a signed-in account's password is right (re-authentication, password change), and the wait.
+
+    While the keys wait, nothing is hashed and (False, seconds) comes back; a wrong password counts (committed).
+    """
+    store, now = throttle_store(), _now()
+    wait = throttle.wait_seconds(store, db(), keys, now)
+    if wait > 0:
+        security_log.record(db(), security_log.SIGN_IN_THROTTLED, user_id=record.id, actor_id=record.id,
+                            address=_address(), outcome="failure", method="reauth")
+        db().commit()
+        return False, wait
+    if accounts.password_matches(record.password_hash, password):
+        throttle.succeeded(store, db(), keys[:1])
+        return True, 0.0
+    throttle.record_failure(store, db(), keys, now)
+    security_log.record(db(), security_log.SIGN_IN, user_id=record.id, actor_id=record.id, address=_address(),
+                        outcome="failure", method="reauth")
+    db().commit()
+    return False, 0.0
+
+
+def reauth_keys(user_id: int) -> list[str]:
+    """What wrong passwords of a signed-in account count against: the account, and the client's address."""
+    return [f"reauth:{user_id}", throttle.address_key(_address())]
+
+
+def tell_password_changed(record: UserRecord) -> None:
+    """Tell the account's holder by email that the password changed (after the answer went out)."""
+    def tell() -> None:
+        send(accounts.password_changed_message(record, record.language or "zh_CN"))
+
+    if record.email is not None:
+        after_response(tell)
+
+
+def _tell_blocked(record: UserRecord) -> None:
+    """Once per blocking episode: tell the account's holder that sign-in was paused (when it has an email)."""
+    if record.email is not None:
+        send(accounts.blocked_message(record, record.language or "zh_CN"))
+
+
+def end_sessions_here_and_everywhere(kind: str) -> None:
+    """End every session of the signed-in account (a copied cookie stops working too), and this browser's."""
+    if current_user.is_authenticated:
+        user_id = int(current_user.id)
+        sessions.end_all_sessions(db(), user_id)
+        security_log.record(db(), kind, user_id=user_id, actor_id=user_id, address=_address())
+        db().commit()
+    lang = session.get(COOKIE)
+    logout_user()
+    session.clear()
+    if lang:
+        session[COOKIE] = lang
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required  # type: ignore[untyped-decorator]
+@recent_login_required
+def change_password() -> str | BaseResponse | tuple[str, int]:
+    """Change the password with the current one; every other session of the account ends, this one goes on."""
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        user_id = int(current_user.id)
+        record = queries.get_user(db(), user_id)
+        assert record is not None
+        right, wait = checked_password(record, form.current.data, reauth_keys(user_id))
+        if wait > 0:
+            form.current.errors.append(try_again_message(wait))
+            status = 429
+        elif not right:
+            form.current.errors.append(gettext("The current password is not right"))
+            status = 422
+        elif (problem := accounts.change_password(db(), user_id, form.current.data, form.password.data)) is not None:
+            db().rollback()
+            form.password.errors.append(gettext(problem))
+            status = 422
+        else:
+            security_log.record(db(), security_log.PASSWORD_CHANGED, user_id=user_id, actor_id=user_id,
+                                address=_address(), method="account_page")
+            db().commit()
+            changed = queries.get_user(db(), user_id)
+            assert changed is not None
+            keep_signed_in(changed)
+            tell_password_changed(changed)
+            flash(gettext("Your password is changed. Every other device was signed out."), "success")
+            return redirect(url_for("account.show"), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Log out and forget the assessments opened in this browser (the language stays)."""
-    lang = session.get(COOKIE)
-    logout_user()
-    session.pop(SESSION_KEY, None)
-    if lang:
-        session[COOKIE] = lang
+    """Log out on every device, and forget the assessments opened in this browser (the language stays)."""
+    end_sessions_here_and_everywhere(security_log.SIGN_OUT)
     return redirect(url_for("main.index"), code=303)
 
 
 @bp.app_context_processor
 def account_context() -> dict[str, object]:
-    """The logout form for the page header."""
-    return {"logout_form": ActionForm() if current_user.is_authenticated else None}
+    """The logout form for the page header, and the rule for new passwords that forms state."""
+    return {"logout_form": ActionForm() if current_user.is_authenticated else None,
+            "password_rule": accounts.password_rule()}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +25,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from assessment.domain.answers import AnswerValue
+from assessment.domain.numbers import ID_MAX, plain, read_decimal, read_id
 from assessment.domain.questionnaire import GridRow, Item, Questionnaire, Section
 from assessment.services.assessments import StepInput
 
@@ -43,8 +43,12 @@ class VersionedForm(FlaskForm):  # type: ignore[misc]
 
 
 def version_number(raw: object) -> int:
-    """A posted draft version (0 if missing or garbled, which always conflicts)."""
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+    """A posted draft version (0 if missing or garbled, which always conflicts: nothing is written then).
+
+    Below 2**31 − 1, since a save stores the version after it in the same INTEGER column.
+    """
+    version = read_id(raw)
+    return version if version is not None and version < ID_MAX else 0
 
 
 def posted_version(form: Mapping[str, str]) -> int:
@@ -125,8 +129,12 @@ def step_form_class(questionnaire: Questionnaire, section_id: str) -> type[StepF
     return type(name, (StepForm,), attributes)
 
 
-def _plain(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+def figure_text(raw: Any) -> str | None:
+    """A stored number as the form shows it: plain decimal text (never 1e+31), which reads back as the same value."""
+    if raw is None:
+        return None
+    value = read_decimal(raw)
+    return plain(value) if value is not None else str(raw)
 
 
 def step_initial(section: Section, answers: Mapping[str, Any], data: Mapping[str, Any],
@@ -139,19 +147,22 @@ def step_initial(section: Section, answers: Mapping[str, Any], data: Mapping[str
             cells = value if isinstance(value, dict) else {}
             for row in item.rows:
                 initial[grid_name(item, row)] = cells.get(row.key)
-        elif item.type == "rating" or item.type == "number":
+        elif item.type == "rating":
             initial[item.id] = None if value is None else str(value)
+        elif item.type == "number":
+            initial[item.id] = figure_text(value)
         else:
             initial[item.id] = value
         for spec in item.fields:
-            raw = data.get(spec.id)
-            initial[data_name(item, spec.id)] = None if raw is None else str(raw)
+            initial[data_name(item, spec.id)] = figure_text(data.get(spec.id))
     return initial
 
 
-def _rating_value(raw: Any) -> Any:
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        return int(raw.strip())
+def rating_value(raw: Any) -> Any:
+    """A posted level as a whole number; anything else as sent, for the answers' check to refuse with its message."""
+    level = read_decimal(raw) if isinstance(raw, str) else None
+    if level is not None and level.denominator == 1:
+        return int(level)
     return raw or None
 
 
@@ -200,7 +211,7 @@ def step_input(form: StepForm | Mapping[str, Any], section: Section, shown: Iter
         elif item.type == "multi":
             answers[item.id] = list(value(item.id) or []) or None
         elif item.type == "rating":
-            answers[item.id] = _rating_value(value(item.id))
+            answers[item.id] = rating_value(value(item.id))
         else:
             raw = value(item.id)
             answers[item.id] = raw.strip() if isinstance(raw, str) and raw.strip() else None
@@ -274,9 +285,19 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(lazy_gettext("Email address"), validators=[DataRequired(lazy_gettext("Enter your email address")),
                                                         Length(max=254, message=lazy_gettext("The email address is too long"))])
     password = PasswordField(lazy_gettext("Password"), validators=[
-        DataRequired(lazy_gettext("Choose a password")),
-        Length(min=10, max=200, message=lazy_gettext("The password must have at least 10 characters"))])
+        DataRequired(lazy_gettext("Choose a password"))])  # the rule itself: accounts.password_problem
     confirm = PasswordField(lazy_gettext("Password again"), validators=[
+        DataRequired(lazy_gettext("Type the password again")),
+        EqualTo("password", message=lazy_gettext("The two passwords are not the same"))])
+
+
+class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+    """Change the password, giving the current one."""
+
+    current = PasswordField(lazy_gettext("Current password"), validators=[
+        DataRequired(lazy_gettext("Enter your current password"))])
+    password = PasswordField(lazy_gettext("New password"), validators=[DataRequired(lazy_gettext("Choose a password"))])
+    confirm = PasswordField(lazy_gettext("New password again"), validators=[
         DataRequired(lazy_gettext("Type the password again")),
         EqualTo("password", message=lazy_gettext("The two passwords are not the same"))])
 

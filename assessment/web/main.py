@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from assessment.db import queries
 from assessment.services.language import LANGUAGES
 from assessment.web.access import granted, user_id
+from assessment.web.bodies import readable_body
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import COOKIE, COOKIE_MAX_AGE
@@ -95,6 +96,7 @@ def csrf_failed(error: CSRFError) -> tuple[str, int]:
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     """Error pages in the visitor's language."""
+    readable_body(request)  # the page's own forms read the body: one over the limit reads as empty
     code = error.code or 500
     titles = {
         404: gettext("Page not found"),

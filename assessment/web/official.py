@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -30,10 +31,11 @@ from assessment.db import facts, queries
 from assessment.db.facts import GRAINS, Target
 from assessment.domain.disclosure import Policy, population_problem
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, SIZE_CLASSES, ZHUANJINGTEXIN_LABELS, ZHUANJINGTEXIN_STATUSES
+from assessment.domain.numbers import NumberRefused, NumberRule, read_number, read_whole
 from assessment.domain.questionnaire import tr
 from assessment.reporting.aggregate_charts import distribution_svg, trend_svg
 from assessment.reporting.charts import bars_svg, radar_svg
-from assessment.services import aggregates, assessments
+from assessment.services import aggregates, assessments, authorization, security_log
 from assessment.services.aggregates import (
     DATA_CHOICES,
     MODE_LABELS,
@@ -53,13 +55,17 @@ from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
 from assessment.web.main import safe_next
+from assessment.web.security_log import record_event
 from assessment.web.site import site
+from assessment.web.tenancy import principal
 
 bp = Blueprint("official", __name__, url_prefix="/official", cli_group=None)  # its commands are top-level
 
 DEFAULT_K = 5
 DEFAULT_MIN_K = 3
 DEFAULT_MODEL = "miit-2024"
+TARGET_PERCENT = NumberRule(Fraction(0), Fraction(100))
+"""A target share, typed as a percentage (stored to four decimals of the share)."""
 EXPORT_MAX_GROUPS = 5_000
 """A download may count at most this many combinations (SQL groups); disclosure control of more takes too long."""
 EXPORT_TYPES = {
@@ -94,12 +100,11 @@ class Official:
 
 def current_official() -> Official:
     """The logged-in official; anonymous visitors go to the login page, other accounts get 403."""
-    uid = user_id()
-    if uid is None:
+    if user_id() is None:
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?")), code=303))
-    record = queries.get_user(db(), uid)
+    record = authorization.official_of(db(), principal())
     jurisdiction = aggregates.jurisdiction_of(site().regions, record.region_code) if record else None
-    if record is None or record.role != "official" or not record.active or jurisdiction is None:
+    if record is None or jurisdiction is None:
         abort(Response(render_template(
             "errors/error.html", code=403, title=gettext("Only for officials"),
             message=gettext("This part of the site is for officials of a competent department, each for the "
@@ -313,27 +318,32 @@ def set_target() -> BaseResponse | tuple[str, int]:
         facts.set_target(db(), official.user_id, None)
         db().commit()
         return redirect(back, code=303)
-    raw_share = (request.form.get("share") or "").strip().rstrip("%").replace("％", "")
-    raw_level = (request.form.get("level") or "").strip()
-    raw_year = (request.form.get("year") or "").strip()
+    typed = {name: str(request.form.get(name) or "").strip() for name in ("level", "share", "year")}
+    errors: dict[str, list[str]] = {}
     try:
-        share = Decimal(raw_share) / 100
-    except InvalidOperation:
-        share = Decimal(-1)
-    problems = []
-    if not Decimal(0) <= share <= Decimal(1):
-        problems.append(gettext("Enter the target as a percentage between 0 and 100, for example 30."))
-    if not (raw_level.isdigit() and 1 <= int(raw_level) <= 4):
-        problems.append(gettext("Choose one of the listed levels."))
-    if raw_year and not (raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
-        problems.append(gettext("Enter the target year as four digits, for example 2027."))
-    if problems:
-        return render_template("errors/error.html", code=422, title=gettext("The target was not saved"),
-                               message=" ".join(problems)), 422
-    facts.set_target(db(), official.user_id, Target(int(raw_level), share.quantize(Decimal("0.0001")),
-                                                    int(raw_year) if raw_year else None))
+        percent = read_number(typed["share"].removesuffix("%").removesuffix("％"), TARGET_PERCENT)
+    except NumberRefused:
+        errors["share"] = [gettext("Enter the target as a percentage between 0 and 100, for example 30.")]
+    level = read_whole(typed["level"], 1, 4)
+    if level is None:
+        errors["level"] = [gettext("Choose one of the listed levels.")]
+    year = read_whole(typed["year"], 2000, 2100) if typed["year"] else None
+    if typed["year"] and year is None:
+        errors["year"] = [gettext("Enter the target year as four digits, for example 2027.")]
+    if errors or level is None:
+        return render_template("official/target.html", form=form, errors=errors, typed=typed, back=back,
+                               level_choices=_target_levels()), 422
+    share = Decimal(percent.numerator) / Decimal(percent.denominator) / 100  # at most 32 digits: exact enough
+    facts.set_target(db(), official.user_id, Target(level, share.quantize(Decimal("0.0001")), year))
     db().commit()
     return redirect(back, code=303)
+
+
+def _target_levels() -> list[tuple[int, str]]:
+    """The levels a target may name, with their names in the default model."""
+    layout = aggregates.layouts_cache(site().library).get(DEFAULT_MODEL)
+    lang = current_language()
+    return [(level, layout.level_name(level, lang) if layout is not None else str(level)) for level in range(1, 5)]
 
 
 def _export_by(args: Any, form: FilterForm, official: Official) -> tuple[str, ...]:
@@ -375,6 +385,7 @@ def export(kind: str) -> Response:
         abort(Response(exc.problem.render(gettext), 400, mimetype="text/plain"))
     facts.log_access(db(), user_id=official.user_id, region_code=official.authority, kind="export",
                      detail={**form.query(), "by": ",".join(by), "format": kind})
+    record_event(security_log.EXPORT, what="aggregates", format=kind, by=",".join(by), region_code=official.authority)
     db().commit()
     chunks: Iterator[str] | Iterator[bytes]
     if kind == "csv":
@@ -386,6 +397,7 @@ def export(kind: str) -> Response:
     name = f"aggregates-{official.authority}-{aggregates.period_label(selection.period, selection.grain)}"
     response = Response(stream_with_context(chunks), mimetype=EXPORT_TYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{"-".join(by)}.{kind}"'
+    response.headers["Cache-Control"] = "no-store"
     if cells.meta.get("demo"):
         response.headers["X-Demo-Data"] = "true"
     return response
@@ -419,7 +431,7 @@ def shared() -> str:
 def shared_result(assessment_id: int) -> str:
     """One result an enterprise shared with this authority; 404 for anything else. Every view is logged."""
     official = current_official()
-    found = facts.shared_result(db(), official.authority, assessment_id)
+    found = authorization.shared_result(db(), principal(), official.authority, assessment_id)
     record = queries.get_assessment(db(), assessment_id) if found is not None else None
     if found is None or record is None:
         abort(404)

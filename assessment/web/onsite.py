@@ -25,6 +25,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from assessment.content.catalogue_io import DEFAULT_LIMITS
 from assessment.db import providers
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import Problem, visible_items
@@ -34,9 +35,9 @@ from assessment.domain.scoring import Scorecard
 from assessment.reporting.data import Validation, ValidationDifference
 from assessment.services import assessments, onsite, progress
 from assessment.services.assessments import Incomplete, VersionConflict
+from assessment.services.authorization import conducts, may_edit_answers, may_validate
 from assessment.services.onsite import ChangeRefused, EvidenceRejected
-from assessment.services.providers import provider_may_edit_answers
-from assessment.web.access import accessible, content_of
+from assessment.web.access import content_of, workspace_record
 from assessment.web.database import db
 from assessment.web.forms import VersionedActionForm
 from assessment.web.language import current_language
@@ -49,6 +50,7 @@ from assessment.web.tenancy import actor, principal
 bp = Blueprint("onsite", __name__)
 
 UPLOAD_ENDPOINTS = ("onsite.upload",)
+IMPORT_ENDPOINT = "provider.import_entries"
 UPLOAD_MARGIN = 256 * 1024
 
 
@@ -64,23 +66,13 @@ def max_bytes() -> int:
 
 
 def _provider_of(record: AssessmentRecord) -> bool:
-    """Whether the visitor is staff of the provider conducting this assessment."""
-    who = principal()
-    conduct = providers.conduct(db(), record.id)
-    return who.provider and conduct is not None and conduct.organisation_id == who.organisation_id
-
-
-def _owner(record: AssessmentRecord) -> bool:
-    who = principal()
-    return who.user_id is not None and record.user_id == who.user_id
+    """Whether the visitor is staff of the provider conducting this assessment (asked at the door)."""
+    return conducts(db(), principal(), record)
 
 
 def _logged_in_record(assessment_id: int) -> AssessmentRecord:
     """The assessment for a logged-in visitor who may open it (the workspace needs an account)."""
-    record = accessible(assessment_id)
-    if principal().user_id is None:
-        abort(404)
-    return record
+    return workspace_record(assessment_id)
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -130,7 +122,7 @@ def workspace(assessment_id: int) -> str | BaseResponse:
         assessor=name, organisation=organisation, validated=validated, with_evidence=with_evidence,
         enterprise=profile, provider_view=_provider_of(record), form=form,
         respondents=providers.respondents(db(), record.id),
-        may_edit=provider_may_edit_answers(principal(), record, _owner(record)),
+        may_edit=may_edit_answers(principal(), record),
     )
 
 
@@ -163,10 +155,11 @@ def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: 
     return render_template(
         "onsite/interview.html", record=record, questionnaire=questionnaire, section=section, views=views,
         errors=errors or {}, kept=kept or {}, summary=summary, provider_view=_provider_of(record),
-        may_edit=provider_may_edit_answers(principal(), record, _owner(record)),
+        may_edit=may_edit_answers(principal(), record),
         previous_section=sections[position - 1] if position > 0 else None,
         next_section=sections[position + 1] if position + 1 < len(sections) else None,
         note_form=NoteForm(), upload_form=UploadForm(), reason_form=ReasonForm(),
+        evidence_open=onsite.evidence_refusal(record) is None,
         max_megabytes=round(max_bytes() / 1024 / 1024, 1), file_types=sorted(onsite.FILE_TYPES),
     ), status
 
@@ -195,7 +188,8 @@ def _back(record: AssessmentRecord, section: Section, item_id: str) -> BaseRespo
 def _problem_text(problem: Problem, questionnaire: Questionnaire) -> str:
     item = questionnaire.item(problem.item or "")
     if item is not None and problem.code not in ("reason", "unchanged", "note_long", "file_type", "file_size",
-                                                   "file_empty", "file_content", "file_count"):
+                                                   "file_empty", "file_content", "file_count", "evidence_mode",
+                                                   "evidence_frozen"):
         return item_message(problem, item, current_language())
     return problem.render(gettext)
 
@@ -223,10 +217,14 @@ def save_note(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int
 
 @bp.post("/assessments/<int:assessment_id>/items/<item_id>/files")
 def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
-    """Attach a file as evidence for an item: allowed types only, up to EVIDENCE_MAX_BYTES, stored with its SHA-256."""
+    """Attach a file as evidence for an item of a guided or on-site draft: allowed types only, within the quotas,
+    stored with its SHA-256."""
     record = _logged_in_record(assessment_id)
     questionnaire, _model = content_of(record)
     section = _item_section(questionnaire, item_id)
+    refusal = onsite.evidence_refusal(record, item_id)
+    if refusal is not None:
+        return _interview(record, questionnaire, section, errors={item_id: [refusal.render(gettext)]}, status=422)
     upload_form = UploadForm()
     upload_form.validate()
     storage = request.files.get("file")
@@ -235,7 +233,7 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
                           status=422)
     try:
         onsite.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
-                              max_bytes=max_bytes(), max_files=int(current_app.config["EVIDENCE_MAX_FILES"]))
+                              onsite.EvidenceQuotas.of(current_app.config))
     except EvidenceRejected as exc:
         db().rollback()
         status = 413 if exc.problem.code == "file_size" else 422
@@ -245,6 +243,28 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     flash(gettext("The file %(name)s is attached to %(item)s.", name=onsite.safe_filename(storage.filename),
                   item=item_id), "success")
     return _back(record, section, item_id)
+
+
+@bp.post("/assessments/<int:assessment_id>/files/<int:file_id>/remove")
+def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, int]:
+    """Remove an evidence file from a guided or on-site draft, its bytes too; refused once submitted."""
+    record = _logged_in_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    try:
+        file = onsite.remove_evidence(db(), record, file_id, actor(), request.remote_addr or "")
+    except LookupError:
+        abort(404)
+    except EvidenceRejected as exc:
+        db().rollback()
+        item_id = exc.problem.item or ""
+        return _interview(record, questionnaire, _item_section(questionnaire, item_id),
+                          errors={item_id: [exc.problem.render(gettext)]}, status=422)
+    db().commit()
+    if not onsite.discard_evidence(evidence_dir(), file):
+        current_app.logger.error("evidence file %s of assessment %s: removed, but its bytes (%s) could not be deleted",
+                                 file.id, record.id, file.storage_key)
+    flash(gettext("The file %(name)s is removed from %(item)s.", name=file.filename, item=file.item_id), "success")
+    return _back(record, _item_section(questionnaire, file.item_id), file.item_id)
 
 
 @bp.get("/assessments/<int:assessment_id>/files/<int:file_id>")
@@ -260,6 +280,7 @@ def download(assessment_id: int, file_id: int) -> Response:
         abort(410)
     response = send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.filename,
                          max_age=0, etag=file.sha256)
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache (send_file set no-cache)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Digest"] = f"sha-256={file.sha256}"
@@ -270,7 +291,7 @@ def download(assessment_id: int, file_id: int) -> Response:
 def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     """Record the assessor's validated answer beside the self-reported one, with the reason (audit-trailed)."""
     record = _logged_in_record(assessment_id)
-    if not _provider_of(record) or record.mode != "onsite":
+    if not may_validate(db(), principal(), record):
         abort(404)
     if not record.draft:
         flash(gettext("This assessment is submitted; its answers can no longer be changed."), "info")
@@ -298,7 +319,7 @@ def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]
 def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
     """Submit an on-site assessment: scored with the validated answers, the self-report kept beside them."""
     record = _logged_in_record(assessment_id)
-    if not _provider_of(record) or record.mode != "onsite":
+    if not may_validate(db(), principal(), record):
         abort(404)
     if not record.draft:
         return redirect(url_for("results.show", assessment_id=record.id), code=303)
@@ -364,10 +385,18 @@ def result_context() -> dict[str, object]:
     return {"result_workspace": result_workspace}
 
 
+def import_max_bytes() -> int:
+    """The largest catalogue file a provider may import (CATALOGUE_IMPORT_MAX_BYTES)."""
+    return int(current_app.config["CATALOGUE_IMPORT_MAX_BYTES"])
+
+
 def body_limit() -> None:
-    """Evidence uploads may be larger than other requests (checked before the CSRF check reads the body)."""
-    if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == "provider.import_entries":
+    """Evidence uploads and catalogue imports may be larger than other requests, each up to its own limit
+    (checked before the CSRF check reads the body)."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = max_bytes() + UPLOAD_MARGIN
+    elif request.endpoint == IMPORT_ENDPOINT:
+        request.max_content_length = import_max_bytes() + UPLOAD_MARGIN
 
 
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTooLarge:
@@ -375,7 +404,12 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTo
     # The body is not read again: forms built while rendering the page (the header's logout button) see none.
     setattr(request, "form", ImmutableMultiDict())  # noqa: B010 (werkzeug's cached property takes the value)
     setattr(request, "files", ImmutableMultiDict())  # noqa: B010
-    if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == "provider.import_entries":
+    if request.endpoint == IMPORT_ENDPOINT:
+        return render_template("errors/error.html", code=413, title=gettext("The file is too large"),
+                               message=gettext("Files up to %(megabytes)s MB can be imported. Nothing was imported; "
+                                               "go back and choose a smaller file.",
+                                               megabytes=round(import_max_bytes() / 1024 / 1024, 1))), 413
+    if request.endpoint in UPLOAD_ENDPOINTS:
         return render_template("errors/error.html", code=413, title=gettext("The file is too large"),
                                message=gettext("Files up to %(megabytes)s MB can be attached. Nothing was saved; "
                                                "go back and choose a smaller file.",
@@ -387,7 +421,8 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTo
 def init_app(app: Flask) -> None:
     """Let uploads through the body limit, and explain a file that is too large."""
     app.config.setdefault("EVIDENCE_MAX_BYTES", onsite.DEFAULT_MAX_BYTES)
-    app.config.setdefault("EVIDENCE_MAX_FILES", onsite.DEFAULT_MAX_FILES)
+    app.config.setdefault("CATALOGUE_IMPORT_MAX_BYTES", DEFAULT_LIMITS.file_bytes)
+    app.config.setdefault("CATALOGUE_MAX_ENTRIES", DEFAULT_LIMITS.rows)
     app.before_request_funcs.setdefault(None, []).insert(0, body_limit)
     app.register_error_handler(RequestEntityTooLarge, too_large)
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
-from assessment.domain.answers import Problem
+from assessment.domain.answers import Problem, field_rule, item_rule
+from assessment.domain.numbers import NumberRule, expectation
 from assessment.domain.questionnaire import Item, Questionnaire, tr
 from assessment.web.forms import data_name
 
@@ -19,8 +20,6 @@ ITEM_MESSAGES: Mapping[str, Any] = {
     "list_for_single": lazy_gettext("Choose one of the options shown."),
     "bad_multi": lazy_gettext("Choose one of the options shown."),
     "rating_range": lazy_gettext("Choose one of the levels shown."),
-    "not_a_number": lazy_gettext("Enter a number, for example 120."),
-    "number_range": lazy_gettext("Enter a number from {low} to {high}."),
     "bad_grid": lazy_gettext("Choose an answer in every row."),
     "unknown_row": lazy_gettext("Choose an answer in every row."),
     "unknown_column": lazy_gettext("Choose one of the options shown in every row."),
@@ -28,11 +27,14 @@ ITEM_MESSAGES: Mapping[str, Any] = {
     "contradicts_data": lazy_gettext("The figures you entered give “{derived}” ({figure}), but “{given}” is chosen. "
                                      "Correct the figures or the choice."),
 }
-FIELD_MESSAGES: Mapping[str, Any] = {
-    "field_not_number": lazy_gettext("{field}: enter a number, for example 120."),
-    "field_not_integer": lazy_gettext("{field}: enter a whole number."),
-    "field_range": lazy_gettext("{field}: enter a number from {low} to {high}."),
-}
+NUMBER_CODES = frozenset({"not_a_number", "number_range"})
+FIELD_NUMBER_CODES = frozenset({"field_not_number", "field_not_integer", "field_range"})
+
+
+def number_message(rule: NumberRule) -> str:
+    """What a number field accepts, in the visitor's language: its range and whether whole (domain/numbers.py)."""
+    message, params = expectation(rule)
+    return str(gettext(message)).format(**params)
 
 
 @dataclass(frozen=True)
@@ -72,20 +74,21 @@ def item_message(problem: Problem, item: Item, lang: str) -> str:
     if problem.code == "contradicts_data":
         params["derived"] = option_text(item, str(params.get("derived")), lang)
         params["given"] = option_text(item, str(params.get("given")), lang)
+    if problem.code in NUMBER_CODES:
+        return number_message(item_rule(item))
     template = ITEM_MESSAGES.get(problem.code)
     if template is None:
         return problem.render(gettext)
-    return str(template).format(**{k: "∞" if v is None else v for k, v in params.items()})
+    return str(template).format(**params)
 
 
 def field_message(problem: Problem, item: Item, lang: str) -> str:
     """The message beside a figure of a computed answer."""
     fid = str(problem.params.get("field"))
     spec = next((f for f in item.fields if f.id == fid), None)
-    params = {k: "∞" if v is None else v for k, v in problem.params.items()}
-    params["field"] = tr(spec.label, lang) if spec is not None else fid
-    template = FIELD_MESSAGES.get(problem.code)
-    return str(template).format(**params) if template is not None else problem.render(gettext)
+    if spec is None or problem.code not in FIELD_NUMBER_CODES:
+        return problem.render(gettext)
+    return str(gettext("{field}: {message}")).format(field=tr(spec.label, lang), message=number_message(field_rule(spec)))
 
 
 def step_errors(problems: Iterable[Problem], questionnaire: Questionnaire, lang: str,

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from assessment.db import queries
 from assessment.services import progress
-from assessment.services.providers import may_see_enterprise
+from assessment.services.authorization import may_see_enterprise
 from assessment.web.access import accessible
 from assessment.web.database import db
 from assessment.web.language import current_language

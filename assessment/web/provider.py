@@ -9,23 +9,25 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.content.catalogue_io import CatalogueImportInvalid, RowError
+from assessment.content.catalogue_io import CatalogueImportInvalid, ImportRefused, RowError
 from assessment.db import providers, queries
 from assessment.db.providers import OrganisationRecord
 from assessment.db.queries import AssessmentRecord, EmailTaken
 from assessment.domain.catalogue import LISTING_STATUSES, PRICE_MODELS, PROVIDER_TYPES, Catalogue
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
 from assessment.domain.questionnaire import Questionnaire
-from assessment.services import accounts, progress, provider_catalogue
+from assessment.services import accounts, authorization, progress, provider_catalogue, security_log
 from assessment.services import providers as tenancy_service
 from assessment.services.accounts import AccountInvalid
 from assessment.services.provider_catalogue import FORM_COLUMNS, LANGUAGES
 from assessment.services.providers import NEXT_STEPS, ClientFilter, Principal
+from assessment.services.sessions import end_all_sessions
 from assessment.web.auth import normalised_email
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
 from assessment.web.provider_forms import ImportForm, InvitationForm, StaffForm, StartForm
+from assessment.web.security_log import exported
 from assessment.web.site import site
 from assessment.web.tenancy import recent_login_required, require_role, send_password_link
 
@@ -80,8 +82,7 @@ def _organisation(who: Principal) -> OrganisationRecord:
 def _client(who: Principal, enterprise_id: int) -> providers.EnterpriseLine:
     """The enterprise if it is an active client of this provider; 404 otherwise."""
     enterprise = providers.get_enterprise(db(), enterprise_id)
-    if enterprise is None or who.organisation_id is None or not providers.link_exists(db(), who.organisation_id,
-                                                                                       enterprise_id):
+    if enterprise is None or not authorization.is_client(db(), who, enterprise_id):
         abort(404)
     return enterprise
 
@@ -201,9 +202,16 @@ def start(enterprise_id: int) -> BaseResponse | tuple[str, int]:
 
 # --- staff ---------------------------------------------------------------------------------------------------
 
+def _staff_roles(who: Principal) -> list[tuple[str, str]]:
+    """The roles this admin may give a new member (the door's grantable roles of a provider), as form choices."""
+    names = {"provider_staff": gettext("Provider staff"), "provider_admin": gettext("Provider admin")}
+    grantable = authorization.grantable_roles(who)
+    return [(role, name) for role, name in names.items() if role in grantable]
+
+
 def _staff_page(who: Principal, form: StaffForm, status: int = 200) -> tuple[str, int]:
     organisation = _organisation(who)
-    form.role.choices = [("provider_staff", gettext("Provider staff")), ("provider_admin", gettext("Provider admin"))]
+    form.role.choices = _staff_roles(who)
     return render_template("provider/staff.html", organisation=organisation, form=form,
                            members=providers.members(db(), organisation.id), action=ActionForm(),
                            me=who.user_id), status
@@ -215,25 +223,32 @@ def staff() -> tuple[str, int] | BaseResponse:
     """The provider's staff; an admin adds members, who get an email to choose their password."""
     who = require_role("provider_admin")
     form = StaffForm()
-    form.role.choices = [("provider_staff", ""), ("provider_admin", "")]
+    form.role.choices = _staff_roles(who)
     if request.method == "GET":
         return _staff_page(who, form)
     if not form.validate():
         return _staff_page(who, form, 422)
     role = str(form.role.data or "provider_staff")
+    organisation = request.form.get("organisation_id", str(who.organisation_id))
+    if not authorization.may_grant(who, role, who.organisation_id) or organisation != str(who.organisation_id):
+        form.role.errors.append(gettext("Choose one of the roles listed."))
+        return _staff_page(who, form, 422)
     try:
         record = accounts.create_account(db(), normalised_email(form.email.data), None, role=role,
-                                         regions=site().regions, organisation_id=who.organisation_id,
+                                         regions=site().regions, granted_by=who, organisation_id=who.organisation_id,
                                          display_name=(form.display_name.data or "").strip(),
                                          language=current_language())
     except EmailTaken:
         db().rollback()
         form.email.errors.append(gettext("An account with this email address exists already."))
         return _staff_page(who, form, 422)
-    except AccountInvalid as exc:
+    except (AccountInvalid, authorization.Refused) as exc:
         db().rollback()
-        form.role.errors.append(gettext(str(exc)))
+        form.role.errors.append(gettext(str(exc)) if isinstance(exc, AccountInvalid) else
+                                gettext("Choose one of the roles listed."))
         return _staff_page(who, form, 422)
+    security_log.record(db(), security_log.ACCOUNT_CREATED, user_id=record.id, actor_id=who.user_id,
+                        address=request.remote_addr or "", role=role, organisation_id=who.organisation_id)
     db().commit()
     if send_password_link(record, first=True):
         flash(gettext("%(email)s is added; an email asks them to choose a password.", email=record.email), "success")
@@ -245,14 +260,46 @@ def staff() -> tuple[str, int] | BaseResponse:
 
 @bp.post("/staff/<int:user_id>/active")
 @recent_login_required
-def set_active(user_id: int) -> BaseResponse:
-    """Switch a member's access off (or on again); an admin cannot switch off their own access."""
+def set_active(user_id: int) -> BaseResponse | tuple[str, int]:
+    """Switch a member's access off (or on again); an admin cannot switch off their own access. The member's
+    sessions end, so the change holds from their next request."""
     who = require_role("provider_admin")
-    active = request.form.get("active") == "1"
-    if user_id == who.user_id or not providers.set_member_active(db(), user_id, who.organisation_id or 0, active):
+    if not authorization.may_switch_member(db(), who, user_id):
         abort(404)
+    posted = request.form.get("active")
+    if posted not in ("0", "1"):
+        return render_template("errors/error.html", code=422, title=gettext("Nothing was changed"),
+                               message=gettext("Use the buttons on the page.")), 422
+    active = posted == "1"
+    if not providers.set_member_active(db(), user_id, who.organisation_id or 0, active):
+        abort(404)
+    end_all_sessions(db(), user_id)
+    security_log.record(db(), security_log.ACCOUNT_ACTIVE_CHANGED, user_id=user_id, actor_id=who.user_id,
+                        address=request.remote_addr or "", active=active)
     db().commit()
     flash(gettext("Access switched on.") if active else gettext("Access switched off."), "success")
+    return redirect(url_for(".staff"), code=303)
+
+
+@bp.post("/staff/<int:user_id>/role")
+@recent_login_required
+def set_role(user_id: int) -> BaseResponse | tuple[str, int]:
+    """Make a member staff or admin of this provider (never oneself); the member's sessions end, so the new role
+    holds from their next request."""
+    who = require_role("provider_admin")
+    if not authorization.may_switch_member(db(), who, user_id):
+        abort(404)
+    role = request.form.get("role")
+    if not isinstance(role, str) or not authorization.may_grant(who, role, who.organisation_id):
+        return render_template("errors/error.html", code=422, title=gettext("Nothing was changed"),
+                               message=gettext("Choose one of the roles listed.")), 422
+    if not providers.set_member_role(db(), user_id, who.organisation_id or 0, role):
+        abort(404)
+    end_all_sessions(db(), user_id)
+    security_log.record(db(), security_log.ROLE_CHANGED, user_id=user_id, actor_id=who.user_id,
+                        address=request.remote_addr or "", role=role)
+    db().commit()
+    flash(gettext("The role is changed; the member signs in again."), "success")
     return redirect(url_for(".staff"), code=303)
 
 
@@ -316,7 +363,11 @@ def _save_entry(who: Principal, solution_id: int | None) -> BaseResponse | tuple
     cells = {c: str(request.form.get(c, "")).replace("\r\n", "\n") for c in FORM_COLUMNS}
     try:
         provider_catalogue.save_entry(db(), organisation, questionnaires_by_id(), catalogue_questionnaire(), cells,
-                                      who.user_id or 0, solution_id)
+                                      who.user_id or 0, solution_id,
+                                      max_entries=provider_catalogue.limits_of(current_app.config).rows)
+    except ImportRefused as exc:
+        db().rollback()
+        return _entry_page(organisation, cells, solution_id, {}, [exc.problem.render(gettext)], 422)
     except CatalogueImportInvalid as exc:
         db().rollback()
         beside, general = _row_errors(exc.errors)
@@ -341,7 +392,7 @@ def new_entry() -> BaseResponse | tuple[str, int]:
 
 def _own_solution(who: Principal, solution_id: int) -> providers.SolutionRow:
     row = providers.get_solution(db(), solution_id)
-    if row is None or row.organisation_id != who.organisation_id:
+    if row is None or not authorization.owns_solution(who, row.organisation_id):
         abort(404)
     return row
 
@@ -381,8 +432,11 @@ def import_entries() -> BaseResponse | tuple[str, int]:
     else:
         try:
             count = provider_catalogue.import_file(db(), organisation, questionnaires_by_id(),
-                                                   catalogue_questionnaire(), upload.filename, upload.read(),
-                                                   who.user_id or 0)
+                                                   catalogue_questionnaire(), upload.filename, upload.stream,
+                                                   who.user_id or 0, provider_catalogue.limits_of(current_app.config))
+        except ImportRefused as exc:
+            db().rollback()
+            errors.append(exc.problem.render(gettext))
         except CatalogueImportInvalid as exc:
             db().rollback()
             errors.extend(str(e) for e in exc.errors)
@@ -401,8 +455,10 @@ def export_entries() -> Response:
     who = _provider()
     organisation = _organisation(who)
     text = "\ufeff" + provider_catalogue.export(db(), organisation)
+    exported(security_log.EXPORT, what="provider_catalogue", organisation_id=organisation.id)
     return Response(text.encode("utf-8"), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="catalogue-{provider_catalogue.catalogue_id(organisation)}.csv"'})
+        "Content-Disposition": f'attachment; filename="catalogue-{provider_catalogue.catalogue_id(organisation)}.csv"',
+        "Cache-Control": "no-store"})
 
 
 def client_catalogues(record: AssessmentRecord) -> tuple[Catalogue, ...]:

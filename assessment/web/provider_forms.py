@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from assessment.domain.questionnaire import Item
+from assessment.web.forms import rating_value
 
 _EMAIL = [DataRequired(lazy_gettext("Enter an email address")),
           Length(max=254, message=lazy_gettext("The email address is too long"))]
@@ -137,18 +138,12 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     file = FileField(lazy_gettext("CSV or XLSX file"))
 
 
-def _rating(raw: Any) -> Any:
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        return int(raw.strip())
-    return raw or None
-
-
 def posted_value(item: Item, form: MultiDict[str, str], prefix: str = "value") -> Any:
     """The raw answer posted for one item (control names `value`, `value-<row>` for grids)."""
     if item.type == "multi":
         return form.getlist(prefix) or None
     if item.type == "rating":
-        return _rating(form.get(prefix))
+        return rating_value(form.get(prefix))
     if item.type == "grid":
         cells: dict[str, Any] = {}
         for row in item.rows:

@@ -13,9 +13,10 @@ from assessment.db.queries import AssessmentRecord
 from assessment.domain.questionnaire import Questionnaire, Section
 from assessment.services import onsite, respondents
 from assessment.services.assessments import NotADraft, VersionConflict
+from assessment.services.authorization import may_answer_as, secret_of_token
 from assessment.services.onsite import ChangeRefused
 from assessment.services.respondents import RespondentConflict
-from assessment.web.access import accessible, content_of
+from assessment.web.access import content_of, workspace_record
 from assessment.web.database import db
 from assessment.web.forms import ActionForm, step_form_class, step_initial, step_input
 from assessment.web.language import current_language
@@ -33,10 +34,7 @@ NEW_LINK = "new_respondent_link"
 
 def _team_record(assessment_id: int) -> AssessmentRecord:
     """The assessment, for a logged-in account that may open it."""
-    record = accessible(assessment_id)
-    if principal().user_id is None:
-        abort(404)
-    return record
+    return workspace_record(assessment_id)
 
 
 def _index_page(record: AssessmentRecord, questionnaire: Questionnaire, form: RespondentForm,
@@ -160,9 +158,15 @@ def adopt(assessment_id: int) -> BaseResponse | tuple[str, int]:
 
 # --- a respondent answering ----------------------------------------------------------------------------------
 
-def _granted() -> list[int]:
+def _held() -> dict[int, str]:
+    """The respondents whose link was opened in this browser, with the secret each link gave (the door compares it
+    with the link as stored now, so a closed link opens nothing)."""
     raw = session.get(GRANTED, [])
-    return [int(i) for i in raw if isinstance(i, int)]
+    found: dict[int, str] = {}
+    for entry in raw if isinstance(raw, list) else []:
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int) and isinstance(entry[1], str):
+            found[entry[0]] = entry[1]
+    return found
 
 
 @bp.get("/respond/link/<token>")
@@ -173,13 +177,13 @@ def open_link(token: str) -> BaseResponse | tuple[str, int]:
     if person is None:
         return render_template("account/link_problem.html", message=gettext(
             "This link does not open any questions. It may have been closed; ask whoever sent it.")), 404
-    session[GRANTED] = [*[i for i in _granted() if i != person.id][-9:], person.id]
+    session[GRANTED] = [*[[i, s] for i, s in _held().items() if i != person.id][-9:], [person.id, secret_of_token(token)]]
     return redirect(url_for(".answer", respondent_id=person.id), code=303)
 
 
 def _respondent(respondent_id: int) -> tuple[RespondentRecord, AssessmentRecord, Questionnaire]:
     """The respondent opened in this browser, with its assessment; 404 for anyone else or a closed link."""
-    if respondent_id not in _granted():
+    if not may_answer_as(db(), respondent_id, _held().get(respondent_id)):
         abort(404)
     person = providers.get_respondent(db(), respondent_id)
     if person is None or person.revoked_at is not None:

@@ -20,23 +20,25 @@ from assessment.domain.catalogue import DEPLOYMENTS, SIZE_CLASSES, Catalogue
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
 from assessment.domain.explanation import Story, tell
 from assessment.domain.model import ScoringModel
+from assessment.domain.numbers import ID_MAX, read_whole
 from assessment.domain.questionnaire import Questionnaire, tr
 from assessment.domain.recommend import MatchingProfile, RecommendOptions
 from assessment.domain.scoring import Scorecard
 from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
 from assessment.reporting.data import MODES, Mode
 from assessment.reporting.render import ReportError, render_pdf
-from assessment.services import assessments
+from assessment.services import assessments, security_log
 from assessment.services.assessments import Comparison
 from assessment.services.recommendations import advice_document, recommendations, report_rows
 from assessment.services.reports import build_report_data
 from assessment.services.scoring import scorecard_document
-from assessment.web.access import accessible, content_of
+from assessment.web.access import accessible, content_of, owner_side
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
 from assessment.web.onsite import report_extras
 from assessment.web.provider import client_catalogues
+from assessment.web.security_log import exported
 from assessment.web.site import site
 
 bp = Blueprint("results", __name__)
@@ -147,6 +149,10 @@ def site_catalogues() -> tuple[Catalogue, ...]:
     return found
 
 
+BUDGET_MAX = 10**12
+"""The largest budget a visitor may filter on, in yuan (a trillion: any real budget is far below)."""
+
+
 @dataclass(frozen=True)
 class SolutionFilters:
     """What the visitor asked for on the results page: budget, target level, deployments and scenarios."""
@@ -186,12 +192,15 @@ def scenario_choices(questionnaire: Questionnaire, model: ScoringModel, lang: st
 def solution_filters(args: Any, levels: set[int], scenarios: set[str]) -> SolutionFilters:
     """The filters from the query string; a garbled budget or an unknown level gets a message."""
     errors: dict[str, str] = {}
-    budget = str(args.get("budget", "")).strip().replace(",", "").replace("，", "")
-    if budget and not (budget.isascii() and budget.isdigit()):
+    budget = str(args.get("budget", "")).strip()
+    amount = read_whole(budget, 0, BUDGET_MAX) if budget else None
+    if budget and amount is None:
         errors["budget"] = gettext("Enter the budget as a whole number of yuan, for example 200000.")
     target = str(args.get("target", "")).strip()
-    if target and not (target.isdigit() and int(target) in levels):
+    level = read_whole(target, 0, ID_MAX) if target else None
+    if target and level not in levels:
         errors["target"] = gettext("Choose one of the listed levels.")
+    budget, target = str(amount) if amount is not None else budget, str(level) if level is not None else target
     deployments = tuple(d for d in DEPLOYMENTS if d in args.getlist("deployment"))
     chosen = tuple(s for s in args.getlist("scenario") if s in scenarios)
     return SolutionFilters(budget, target, deployments, chosen, errors)
@@ -264,6 +273,7 @@ def show(assessment_id: int) -> str | BaseResponse:
         "results/show.html", record=record, questionnaire=questionnaire, model=model, card=card, doc=document,
         story=story, comparison=comparison, dimension_names=dimension_names, level_names=level_names,
         caveats=[tr(c, lang) for c in model.caveats], form=ActionForm(), translate=gettext,
+        may_reassess=owner_side(record),
         **_charts(questionnaire, model, card, comparison, lang),
         **_recommendation_context(record, questionnaire, model, answers, lang),
     )
@@ -286,13 +296,8 @@ def _enterprise(record: AssessmentRecord) -> dict[str, str]:
     }
 
 
-@bp.get("/results/<int:assessment_id>/report.pdf")
-def report(assessment_id: int) -> Response | BaseResponse:
-    """The result as a PDF report in the visitor's language."""
-    result = _submitted(assessment_id)
-    if isinstance(result, BaseResponse):
-        return result
-    record, questionnaire, model, lang, answers, card = result
+def _report_content(record: AssessmentRecord, questionnaire: Questionnaire, model: ScoringModel, lang: str,
+                    answers: Answers, card: Scorecard) -> bytes:
     submitted = record.submitted_at.date() if record.submitted_at else None
     mode: Mode = next((m for m in MODES if m == record.mode), "self")
     context = _recommendation_context(record, questionnaire, model, answers, lang)
@@ -301,9 +306,32 @@ def report(assessment_id: int) -> Response | BaseResponse:
     data = build_report_data(questionnaire, model, answers, card, lang=lang, enterprise=_enterprise(record),
                              mode=mode, date=submitted, recommendations=recs, roadmap=steps,
                              **report_extras(record, questionnaire, model, card, lang))
+    return render_pdf(data)
+
+
+def report_pdf(record: AssessmentRecord) -> bytes | None:
+    """The PDF report of a submitted assessment, as its download gives it (None if it cannot be rendered)."""
+    questionnaire, model = site().questionnaire(record.questionnaire_ref), site().model(record.model_ref)
+    if questionnaire is None or model is None:
+        return None
+    answers, card = assessments.result(questionnaire, model, record)
     try:
-        content = render_pdf(data)
+        return _report_content(record, questionnaire, model, current_language(), answers, card)
+    except ReportError:
+        return None
+
+
+@bp.get("/results/<int:assessment_id>/report.pdf")
+def report(assessment_id: int) -> Response | BaseResponse:
+    """The result as a PDF report in the visitor's language."""
+    result = _submitted(assessment_id)
+    if isinstance(result, BaseResponse):
+        return result
+    record, questionnaire, model, lang, answers, card = result
+    try:
+        content = _report_content(record, questionnaire, model, lang, answers, card)
     except ReportError:
         abort(503, description="report")
+    exported(security_log.EXPORT, what="report_pdf", assessment_id=record.id)
     return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="assessment-{record.id}.pdf"'})
+        "Content-Disposition": f'attachment; filename="assessment-{record.id}.pdf"', "Cache-Control": "no-store"})

@@ -8,9 +8,12 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from assessment.services.throttle import Throttle, throttle_from_config
+
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, storage_uri="memory://")
+limiter = Limiter(get_remote_address)  # storage: RATELIMIT_STORAGE_URI, Redis when REDIS_URL is set
 login_manager = LoginManager()
+THROTTLE = "assessment.throttle"
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -33,6 +36,12 @@ def resume_limit() -> str:
 def login_limit() -> str:
     """How often one address may try to log in or register (config LOGIN_RATE_LIMIT)."""
     return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def throttle() -> Throttle:
+    """The app's store of failed attempts (services/throttle.py), shared by every worker."""
+    store: Throttle = current_app.extensions[THROTTLE]
+    return store
 
 
 def security_headers(response: Response) -> Response:
@@ -59,6 +68,9 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
     )
+    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    app.extensions[THROTTLE] = throttle_from_config(app.config)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -16,10 +16,14 @@ from wtforms import BooleanField, SelectField
 from assessment.db import providers, queries
 from assessment.db.providers import EnterpriseLine
 from assessment.domain.enterprise import Region
-from assessment.services import assessments
+from assessment.domain.numbers import read_id
+from assessment.services import assessments, security_log
+from assessment.services.authorization import own_enterprises
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
+from assessment.web.security_log import record_event
 from assessment.web.site import site
+from assessment.web.tenancy import principal
 
 bp = Blueprint("shares", __name__)
 
@@ -59,10 +63,11 @@ class Choice:
 
 
 def _owned() -> list[EnterpriseLine]:
-    """The enterprises of the logged-in enterprise account; 403 for other roles."""
-    if current_user.role != "enterprise":
+    """The enterprises of the logged-in enterprise account (asked at the door); 403 for other roles."""
+    owned = own_enterprises(db(), principal())
+    if owned is None:
         abort(403)
-    return providers.enterprises_of_user(db(), int(current_user.id))
+    return owned
 
 
 def _choices(enterprises: list[EnterpriseLine]) -> list[tuple[EnterpriseLine, list[Choice]]]:
@@ -130,13 +135,14 @@ def _what(form: ShareForm, enterprises: list[EnterpriseLine]) -> tuple[int, int 
         form.what.errors = [gettext("Choose what to share.")]
         return None
     if raw.startswith(ALL):
-        number = raw.removeprefix(ALL)
-        if not number.isdigit() or int(number) not in owned:
+        number = read_id(raw.removeprefix(ALL))
+        if number is None or number not in owned:
             abort(404)
-        return int(number), None
-    if not raw.isdigit():
+        return number, None
+    assessment_id = read_id(raw)
+    if assessment_id is None:
         abort(404)
-    record = queries.get_assessment(db(), int(raw))
+    record = queries.get_assessment(db(), assessment_id)
     if record is None or record.enterprise_id not in owned:
         abort(404)
     if record.status != "submitted":
@@ -182,6 +188,8 @@ def create() -> BaseResponse | tuple[str, int]:
     enterprise_id, assessment_id = chosen
     added = queries.add_authority_share(db(), enterprise_id=enterprise_id, region_code=authority,
                                         assessment_id=assessment_id, user_id=int(current_user.id))
+    if added is not None:
+        record_event(security_log.CONSENT_CHANGED, consent=True, authority=authority, share_id=added)
     db().commit()
     name = site().regions.full_name(authority) or authority
     if added is None:
@@ -200,6 +208,7 @@ def revoke(share_id: int) -> BaseResponse:
         abort(400)
     if not queries.revoke_authority_share(db(), share_id, [e.id for e in enterprises]):
         abort(404)
+    record_event(security_log.CONSENT_CHANGED, consent=False, share_id=share_id)
     db().commit()
     flash(gettext("Share revoked. The authority no longer sees these results."), "success")
     return redirect(url_for(".index"), code=303)
@@ -218,6 +227,8 @@ def statistics(enterprise_id: int) -> BaseResponse:
         abort(404)
     consent = bool(form.consent_statistics.data)
     changed = assessments.set_statistics_consent(db(), enterprise.id, consent)
+    if changed:
+        record_event(security_log.CONSENT_CHANGED, consent=consent, statistics=True, enterprise_id=enterprise.id)
     db().commit()
     if not changed:
         flash(gettext("Nothing changed: the consent of %(name)s to official statistics was already as chosen.",

@@ -106,7 +106,7 @@ def header_key() -> tuple[str, str, bool, str]:
 def header_values() -> dict[str, str]:
     """The values of the header's slots on this request: the session's CSRF token, the page's address, the email."""
     return {"csrf": escape(generate_csrf()), "here": escape(request.full_path.rstrip("?")),
-            "email": escape(current_user.email) if current_user.is_authenticated else ""}
+            "email": escape(current_user.contact) if current_user.is_authenticated else ""}
 
 
 @pass_context

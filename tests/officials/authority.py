@@ -8,9 +8,9 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from assessment.db import providers
+from assessment.db import providers, queries
 from assessment.web.site import site
-from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
+from assessment.web.tenancy import signed_in_state
 
 Login = Callable[..., FlaskClient]
 Load = Callable[..., int]
@@ -26,12 +26,14 @@ def make_account(app: Flask, email: str, role: str = "official", region: str | N
 
 def logged_in(app: Flask, user_id: int) -> FlaskClient:
     """A test client whose session is that of this account after logging in."""
+    with site(app).sessions() as db_session:
+        record = queries.get_user(db_session, user_id)
+    assert record is not None
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
         session["_id"] = "test"
-        session[SIGNED_IN_AT] = time.time()
-        session[PASSWORD_AT] = 0.0
+        session.update(signed_in_state(record, time.time()))
         session.permanent = True
     return client

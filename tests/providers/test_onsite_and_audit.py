@@ -128,14 +128,16 @@ def test_no_code_path_updates_or_deletes_audit_entries() -> None:
         if "migrations" in path.parts:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {id(n): f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) for n in ast.walk(f)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("update", "delete") \
                     and node.args and _mentions_audit(node.args[0]):
-                offending.append(f"{path}:{node.lineno}")
+                offending.append((path.name, functions.get(id(node)), node.func.id))
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(
                     r"\b(UPDATE|DELETE\s+FROM)\s+audit_events\b", node.value, re.I):
-                offending.append(f"{path}:{node.lineno}")
-    assert offending == []
+                offending.append((path.name, functions.get(id(node)), "sql"))
+    # the one change the database allows (migration 0006): a deleted account's name replaced by a pseudonym
+    assert offending == [("accounts.py", "pseudonymise_audit", "update")]
     writes = [n for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts
               for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "insert"

@@ -27,7 +27,7 @@ def _invite(world: World, staff: FlaskClient, assessment_id: int, name: str, sec
 
 def _respondent_id(browser: FlaskClient) -> int:
     with browser.session_transaction() as session:
-        return int(session["respondents"][-1])
+        return int(session["respondents"][-1][0])  # [respondent id, the secret its link gave]
 
 
 def _setup(world: World) -> tuple[Tenant, int, FlaskClient]:

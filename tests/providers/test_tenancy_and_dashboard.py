@@ -36,7 +36,7 @@ def test_an_enterprise_becomes_a_client_only_by_accepting_the_invitation(world: 
     with world.session() as session:
         assert providers.client_ids(session, organisation) == set()
     enterprise_client = world.client(owner)
-    page = enterprise_client.get(link).text
+    page = enterprise_client.get(link, follow_redirects=True).text
     assert "济南数智服务" in page and "北京精工机械有限公司" in page
     no_consent = enterprise_client.post(link, data={"enterprise": str(enterprise)})
     assert no_consent.status_code == 422 and "勾选方框表示同意授权" in no_consent.text
@@ -84,9 +84,9 @@ def test_an_account_without_an_enterprise_is_told_to_fill_in_the_profile_first(w
     organisation = world.organisation("济南数智服务")
     staff = world.member("provider_staff", organisation_id=organisation)
     link = _invitation_link(world, staff)
-    page = world.client(world.member("enterprise")).get(link).text
+    page = world.client(world.member("enterprise")).get(link, follow_redirects=True).text
     assert 'id="no-enterprise"' in page
-    visitor = world.app.test_client().get(link).text
+    visitor = world.app.test_client().get(link, follow_redirects=True).text
     assert 'id="login-to-accept"' in visitor
 
 

@@ -20,11 +20,12 @@ from assessment.db import providers, queries
 from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.services import accounts, assessments, onsite
 from assessment.services import providers as tenancy
+from assessment.services.authorization import OPERATOR
 from assessment.services.mail import MemoryOutbox
 from assessment.services.onsite import Actor
 from assessment.services.providers import Principal
 from assessment.web.site import site
-from assessment.web.tenancy import MAIL, PASSWORD_AT, SIGNED_IN_AT
+from assessment.web.tenancy import MAIL, signed_in_state
 
 WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 PASSWORD = "correct horse battery"
@@ -82,6 +83,7 @@ class World:
         with self.session() as session:
             if password is not None:
                 record = accounts.create_account(session, address, password, role=role, regions=site(self.app).regions,
+                                                 granted_by=OPERATOR,
                                                  organisation_id=organisation_id, region_code=region_code,
                                                  display_name=name, verified=True)
             else:
@@ -143,12 +145,14 @@ class World:
 
     def client(self, user_id: int) -> FlaskClient:
         """A test client logged in as this account (the session as the login form leaves it)."""
+        with self.session() as db_session:
+            record = queries.get_user(db_session, user_id)
+        assert record is not None
         client = self.app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(user_id)
             session["_fresh"] = True
             session["_id"] = "test"
-            session[SIGNED_IN_AT] = time.time()
-            session[PASSWORD_AT] = 0.0
+            session.update(signed_in_state(record, time.time()))
             session.permanent = True
         return client

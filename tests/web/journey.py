@@ -18,7 +18,7 @@ from assessment.db.queries import AssessmentRecord
 from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.domain.questionnaire import Questionnaire
 from assessment.web.site import site
-from assessment.web.tenancy import PASSWORD_AT, SIGNED_IN_AT
+from assessment.web.tenancy import MAIL, signed_in_state
 
 WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 USCC = "91110108MA01B2C3X" + uscc_check_character("91110108MA01B2C3X")
@@ -144,10 +144,32 @@ class Journey:
         return assessment_id
 
 
+def registered(client: FlaskClient, email: str, password: str) -> TestResponse:
+    """Register through the form, then follow the emailed link as the person would: signed in in this browser.
+
+    Registration itself signs nobody in (it answers the same for known and new addresses); the link does.
+    """
+    answer = client.post("/auth/register", data={"email": email, "password": password, "confirm": password})
+    assert answer.status_code == 200 and 'id="register-sent"' in answer.text, answer.text
+    outbox = client.application.extensions[MAIL]
+    address = email.strip().lower()
+    mails = [m for m in outbox.sent if m.to == address]
+    assert mails, f"no mail to {address}"
+    link = re.search(r"https?://[^/\s]+(/\S+)", mails[-1].body)
+    assert link is not None, mails[-1].body
+    response = client.get(link[1])
+    if response.status_code == 303:
+        client.get(response.headers["Location"])  # where the link leads, with its one-time message
+    return response
+
+
 def logged_in(app: Flask, user_id: int) -> FlaskClient:
     """A client whose session is that of this account after logging in."""
+    with site(app).sessions() as session:
+        record = queries.get_user(session, user_id)
+    assert record is not None
     client = app.test_client()
     with client.session_transaction() as state:
         state["_user_id"], state["_fresh"], state["_id"] = str(user_id), True, "test"
-        state[SIGNED_IN_AT], state[PASSWORD_AT] = time.time(), 0.0
+        state.update(signed_in_state(record, time.time()))
     return client

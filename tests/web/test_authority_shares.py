@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import OTHER_USCC, Journey, logged_in
+from journey import OTHER_USCC, Journey, logged_in, registered
 from sqlalchemy import func, select
 
 from assessment.db import providers
@@ -20,7 +20,7 @@ HAIDIAN = {"province": "110000", "city": "110100", "county": "110108"}
 
 def owner(journey: Journey, email: str = "owner@example.com", **profile: str) -> int:
     """Register an enterprise account and submit an assessment with it; the assessment's id."""
-    response = journey.client.post("/auth/register", data={"email": email, "password": PASSWORD, "confirm": PASSWORD})
+    response = registered(journey.client, email, PASSWORD)
     assert response.status_code == 303
     return journey.complete(**profile)
 

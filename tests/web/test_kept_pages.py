@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from journey import Journey, worked_example
+from journey import Journey, registered, worked_example
 
 from assessment.web.site import site
 
@@ -41,8 +41,7 @@ def test_a_kept_step_page_is_the_page_rendered_afresh(journey: Journey, app: Fla
     compared = 0
     for switch in ("zh", "en", "register", "zh"):
         if switch == "register":
-            journey.client.post("/auth/register", data={"email": "owner@example.com", "password": PASSWORD,
-                                                         "confirm": PASSWORD})
+            registered(journey.client, "owner@example.com", PASSWORD)
         else:
             journey.client.post("/language", data={"lang": switch, "next": "/"})
         for section in sections:
@@ -83,7 +82,7 @@ def test_two_accounts_share_a_kept_page_and_each_sees_only_its_own_email(journey
                                                                          app: Flask) -> None:
     pages = []
     for walker, email in ((journey, "first@example.com"), (other_journey, "second@example.com")):
-        walker.client.post("/auth/register", data={"email": email, "password": PASSWORD, "confirm": PASSWORD})
+        registered(walker.client, email, PASSWORD)
         assessment_id = walker.start()
         assert walker.fill_profile(assessment_id).status_code == 303
         pages.append(walker.client.get(f"/assess/{assessment_id}/step/foundation").text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import Journey
+from journey import Journey, registered
 
 PASSWORD = "correct horse battery"
 
@@ -30,8 +30,7 @@ def test_language_switch_is_remembered_in_a_cookie(client: FlaskClient, app: Fla
 
 
 def test_language_is_remembered_on_the_account(journey: Journey, app: Flask) -> None:
-    journey.client.post("/auth/register", data={"email": "owner@example.com", "password": PASSWORD,
-                                                "confirm": PASSWORD})
+    registered(journey.client, "owner@example.com", PASSWORD)
     journey.client.post("/language", data={"lang": "en", "next": "/"})
     elsewhere = app.test_client()
     assert '<html lang="zh-CN">' in elsewhere.get("/").text

@@ -6,7 +6,7 @@ import re
 from fractions import Fraction
 
 from flask.testing import FlaskClient
-from journey import OTHER_USCC, USCC, Journey
+from journey import OTHER_USCC, USCC, Journey, registered
 
 
 def test_profile_is_saved_and_shows_the_derived_size_class(journey: Journey) -> None:
@@ -93,8 +93,7 @@ def test_a_profile_saved_in_another_tab_is_not_overwritten(journey: Journey) -> 
 
 
 def test_a_logged_in_user_reuses_the_enterprise_with_the_same_credit_code(journey: Journey) -> None:
-    journey.client.post("/auth/register", data={"email": "boss@example.com", "password": "correct horse 1",
-                                                "confirm": "correct horse 1"})
+    registered(journey.client, "boss@example.com", "correct horse 1")
     first = journey.start()
     journey.fill_profile(first)
     second = journey.start()

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import Journey
+from journey import Journey, registered
 
 PASSWORD = "correct horse battery"
 
@@ -39,7 +39,7 @@ def test_the_header_follows_the_language_and_the_account(journey: Journey, app: 
     assert "登录" in anonymous and "logout" not in anonymous
     client.post("/language", data={"lang": "en", "next": "/"})
     assert "Log in" in _header(client.get("/").text)
-    client.post("/auth/register", data={"email": "owner@example.com", "password": PASSWORD, "confirm": PASSWORD})
+    registered(client, "owner@example.com", PASSWORD)
     signed_in = _header(client.get("/").text)
     assert 'id="logout"' in signed_in and "owner@example.com" in signed_in and "Log in" not in signed_in
     client.post("/auth/logout")
@@ -47,7 +47,7 @@ def test_the_header_follows_the_language_and_the_account(journey: Journey, app: 
     # another account in the same language gets its own header, not the first account's
     other = app.test_client()
     other.post("/language", data={"lang": "en", "next": "/"})
-    other.post("/auth/register", data={"email": "second@example.com", "password": PASSWORD, "confirm": PASSWORD})
+    registered(other, "second@example.com", PASSWORD)
     header = _header(other.get("/").text)
     assert "second@example.com" in header and "owner@example.com" not in header
 

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from journey import OTHER_USCC, Journey, logged_in
+from journey import OTHER_USCC, Journey, logged_in, registered
 from sqlalchemy import select
 
 from assessment.db import providers
@@ -20,7 +20,7 @@ LABEL = "同意将匿名化的评测结果纳入官方统计"
 
 def consenting_owner(journey: Journey, email: str = "owner@example.com", **profile: str) -> tuple[int, list[int]]:
     """Register an enterprise account and submit two assessments with consent; (enterprise id, assessment ids)."""
-    response = journey.client.post("/auth/register", data={"email": email, "password": PASSWORD, "confirm": PASSWORD})
+    response = registered(journey.client, email, PASSWORD)
     assert response.status_code == 303
     submitted = [journey.complete(consent_statistics="y", **profile) for _ in range(2)]
     enterprise_id = journey.record(submitted[0]).enterprise_id

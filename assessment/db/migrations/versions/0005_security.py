@@ -49,6 +49,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("session_generation", sa.Integer(), server_default=sa.text("0"), nullable=False))
         batch.add_column(sa.Column("mfa_secret", sa.String(length=64), nullable=True))
         batch.add_column(_timestamp("mfa_enabled_at", nullable=True))
+        batch.add_column(sa.Column("mfa_last_step", sa.Integer(), nullable=True))
         batch.create_unique_constraint(op.f("uq_users_phone"), ["phone"])
         batch.create_check_constraint(op.f("ck_users_contact"), "email IS NOT NULL OR phone IS NOT NULL")
     op.create_table(
@@ -128,6 +129,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint(op.f("ck_users_contact"), type_="check")
         batch.drop_constraint(op.f("uq_users_phone"), type_="unique")
+        batch.drop_column("mfa_last_step")
         batch.drop_column("mfa_enabled_at")
         batch.drop_column("mfa_secret")
         batch.drop_column("session_generation")
