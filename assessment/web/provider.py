@@ -273,11 +273,17 @@ def set_active(user_id: int) -> BaseResponse | tuple[str, int]:
     active = posted == "1"
     if not providers.set_member_active(db(), user_id, who.organisation_id or 0, active):
         abort(404)
+    return _member_changed(who, user_id, gettext("Access switched on.") if active else gettext("Access switched off."),
+                           security_log.ACCOUNT_ACTIVE_CHANGED, active=active)
+
+
+def _member_changed(who: Principal, user_id: int, message: str, kind: str, **detail: str | bool) -> BaseResponse:
+    """A member's access or role changed: their sessions end (the change holds from their next request), logged."""
     end_all_sessions(db(), user_id)
-    security_log.record(db(), security_log.ACCOUNT_ACTIVE_CHANGED, user_id=user_id, actor_id=who.user_id,
-                        address=request.remote_addr or "", active=active)
+    security_log.record(db(), kind, user_id=user_id, actor_id=who.user_id, address=request.remote_addr or "",
+                        outcome="success", **detail)
     db().commit()
-    flash(gettext("Access switched on.") if active else gettext("Access switched off."), "success")
+    flash(message, "success")
     return redirect(url_for(".staff"), code=303)
 
 
@@ -295,12 +301,8 @@ def set_role(user_id: int) -> BaseResponse | tuple[str, int]:
                                message=gettext("Choose one of the roles listed.")), 422
     if not providers.set_member_role(db(), user_id, who.organisation_id or 0, role):
         abort(404)
-    end_all_sessions(db(), user_id)
-    security_log.record(db(), security_log.ROLE_CHANGED, user_id=user_id, actor_id=who.user_id,
-                        address=request.remote_addr or "", role=role)
-    db().commit()
-    flash(gettext("The role is changed; the member signs in again."), "success")
-    return redirect(url_for(".staff"), code=303)
+    return _member_changed(who, user_id, gettext("The role is changed; the member signs in again."),
+                           security_log.ROLE_CHANGED, role=role)
 
 
 # --- the provider's own catalogue ----------------------------------------------------------------------------
