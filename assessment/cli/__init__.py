@@ -12,7 +12,16 @@ def _create_app() -> object:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+class AssessmentGroup(FlaskGroup):
+    """Flask's command group, finding the project's own commands before it loads plugins' commands or the app."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The project's command of that name (no plugin is imported for it), else Flask's."""
+        found = click.Group.get_command(self, ctx, cmd_name)
+        return found if found is not None else super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=AssessmentGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """SME digital-transformation assessment (中小企业数字化水平评测)."""
 

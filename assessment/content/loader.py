@@ -126,6 +126,10 @@ def _duplicate_keys(node: yaml.Node, path: Path_, doc: Document) -> None:
             _duplicate_keys(v, (*path, i), doc)
 
 
+YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (a few times faster); the same nodes, marks and errors."""
+
+
 def read_document(path: Path, display: str | None = None) -> Document:
     """Parse a YAML (or JSON) file, keeping its node tree; syntax errors become ContentErrors."""
     name = display or str(path)
@@ -133,7 +137,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Document(name, None, None, [ContentError(name, 1, "", f"cannot read file: {exc}")])
-    loader = yaml.SafeLoader(text)
+    loader = YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

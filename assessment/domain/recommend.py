@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from math import lcm
-from typing import Any, Literal
-
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from typing import TYPE_CHECKING, Any, Literal
 
 from assessment.domain.answers import N_, Answers, AnswerValue
 from assessment.domain.catalogue import Catalogue, Deployment, Solution
@@ -23,6 +20,10 @@ from assessment.domain.explanation import number
 from assessment.domain.model import LevelDef, RatingCondition, ScoreCondition, ScoringModel
 from assessment.domain.questionnaire import Item, Questionnaire, Text, tr
 from assessment.domain.scoring import CompiledModel, Scorecard, check_level, compiled, score
+
+if TYPE_CHECKING:  # numpy and scikit-learn are imported where the text index is built and read, not on import
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Heuristic weight of one missing rating step against one missing point; it orders the search only.
 LEVEL_STEP_POINTS = Fraction(5)
@@ -249,6 +250,8 @@ class SolutionIndex:
 
     def similarity(self, text: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Cosine similarity of every solution's text to `text` (rows are L2-normalised)."""
+        import numpy as np
+
         if not self.solutions or not text.strip():
             return np.zeros(len(self.solutions))
         query = self.vectorizer.transform([text])
@@ -266,6 +269,8 @@ def solution_text(solution: Solution) -> str:
 @lru_cache(maxsize=16)
 def index_catalogues(catalogues: tuple[Catalogue, ...]) -> SolutionIndex:
     """Fit the text index once per set of catalogues (cached by identity)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     pairs = sorted(((s, c.questionnaire) for c in catalogues for s in c.solutions), key=lambda p: p[0].key)
     solutions = tuple(s for s, _q in pairs)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
