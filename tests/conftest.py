@@ -167,7 +167,7 @@ def app(database_url: str, library: Library) -> Iterator[Flask]:
         "DATABASE_URL": database_url,
         "CONTENT_LIBRARY": library,
         "WTF_CSRF_ENABLED": False,
-        # Two-step verification has its own tests (tests/security/test_mfa.py, with the three roles that need it);
+        # Two-step verification has its own tests (tests/web/security/test_mfa.py, with the three roles that need it);
         # here admins and officials sign in as before, so the other tests stay about what they test.
         "MFA_REQUIRED_ROLES": (),
     })

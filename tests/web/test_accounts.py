@@ -51,7 +51,7 @@ def test_passwords_are_stored_as_scrypt_hashes(journey: Journey) -> None:
 def test_registration_problems_are_shown_beside_the_fields(journey: Journey) -> None:
     register(journey)
     journey.client.post("/auth/logout")
-    # a taken address is not a problem shown here: the answer is "check your email" (tests/security)
+    # a taken address is not a problem shown here: the answer is "check your email" (tests/web/security)
     taken = journey.client.post("/auth/register", data={"email": "owner@example.com", "password": PASSWORD,
                                                         "confirm": PASSWORD})
     assert taken.status_code == 200 and 'id="register-sent"' in taken.text

@@ -23,7 +23,7 @@ from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
 from assessment.domain.scoring import Scorecard, check_level, compile_model, score
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QID = "eu-dma-sme"
 DIMENSIONS = ("D1", "D2", "D3", "D4", "D5", "D6")
 MULTI_ITEMS = ("1.2", "2.1", "3.1", "3.2", "4.1", "4.2", "6.1")

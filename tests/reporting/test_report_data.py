@@ -16,7 +16,7 @@ from assessment.reporting.data import PeerComparison, Recommendation, ReportData
 from assessment.services.reports import build_report_data, short_descriptor
 from assessment.services.scoring import score_document
 
-FIXTURE = Path(__file__).parent / "fixtures" / "miit-2024-worked-example.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 
 
 def worked_document() -> dict[str, Any]:

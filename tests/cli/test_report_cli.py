@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from assessment.cli import main
 from assessment.reporting import render
 
-FIXTURE = Path(__file__).parent / "fixtures" / "miit-2024-worked-example.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
 
 
 def run(*args: str) -> Result:

@@ -15,7 +15,7 @@ from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.services import assessments
 from assessment.web.site import site
 
-WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
+WORKED_EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "miit-2024-worked-example.json"
 
 
 def submitted(app: Flask, when: datetime, *, enterprise_id: int | None = None, region: str = "320102",

@@ -17,7 +17,7 @@ once more before it counts (a loaded two-core machine); the slowest is reported.
 
 The long run (docs/security.md, "Bounded input"):
     ASSESSMENT_FUZZ_REQUESTS=200000 scripts/with-postgres .venv/bin/python -m pytest -q -n 0 \
-        tests/security/test_hostile_input.py
+        tests/web/security/test_hostile_input.py
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from assessment.services.providers import Principal
 from assessment.web.site import site
 from assessment.web.tenancy import MAIL, signed_in_state
 
-WORKED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "miit-2024-worked-example.json"
+WORKED_EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "miit-2024-worked-example.json"
 PASSWORD = "correct horse battery"
 
 

@@ -6,7 +6,7 @@ fail, so a new route must say who may use it). For each one, every principal tha
 (a visitor without a valid session the login page where that is the rule) and the database stays exactly as it
 was; the rightful principals get what the page is for (the status, and for a redirect where it leads).
 
-The world (tests/security/authorization_world.py) is built once per module and database; a request by a rightful
+The world (tests/web/security/authorization_world.py) is built once per module and database; a request by a rightful
 principal that may write is followed by a restore of the built state, so every case starts from the same world.
 """
 
@@ -775,7 +775,7 @@ def test_every_route_and_method_is_in_the_matrix(matrix: Matrix) -> None:
     found = {(rule.endpoint, method) for rule in matrix.app.url_map.iter_rules()
              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     missing = sorted(found - set(ROUTES))
-    assert not missing, ("routes without a row in tests/security/test_authorization_matrix.py ROUTES: say who may "
+    assert not missing, ("routes without a row in tests/web/security/test_authorization_matrix.py ROUTES: say who may "
                          f"use them (Public, Signed, Role or Objects with targets): {missing}")
 
 

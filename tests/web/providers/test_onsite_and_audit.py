@@ -19,7 +19,7 @@ from assessment.db import providers, queries
 from assessment.db.models import AuditEvent
 from assessment.web.site import site
 
-PACKAGE = Path(__file__).resolve().parents[2] / "assessment"
+PACKAGE = Path(__file__).resolve().parents[3] / "assessment"
 
 
 def _validate(world: World, client: FlaskClient, assessment_id: int, item: str, value: str | list[str],
