@@ -1,0 +1,11 @@
+"""The records and errors the services hand to their callers (web views, CLI commands), named where they are read.
+
+They are plain values read from the database; the adapters get them from here so that they never import `db`.
+"""
+
+from __future__ import annotations
+
+from assessment.db.providers import EnterpriseLine, OrganisationRecord, RespondentRecord
+from assessment.db.queries import AssessmentRecord, EmailTaken, UserRecord
+
+__all__ = ["AssessmentRecord", "EmailTaken", "EnterpriseLine", "OrganisationRecord", "RespondentRecord", "UserRecord"]
