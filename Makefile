@@ -58,21 +58,25 @@ run: install
 	ASSESSMENT_COOKIE_SECURE=false ASSESSMENT_MAIL_BACKEND=console ASSESSMENT_SMS_BACKEND=console \
 	  ASSESSMENT_ALLOW_CONSOLE_MESSAGES=1 ASSESSMENT_DEV_OUTBOX=1 $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
-# The whole suite: lint, types, architecture contracts, then pytest on SQLite and on a throw-away PostgreSQL,
-# with a throw-away redis-server for the shared sign-in throttle.
+# The whole suite: lint, types, architecture contracts, code shape, then pytest on SQLite and on a throw-away
+# PostgreSQL, with a throw-away redis-server for the shared sign-in throttle, measuring line coverage of
+# assessment/ (the floor is fail_under in pyproject.toml; `make test PYTEST_ARGS=--no-cov` skips it).
 test: install
-	$(BIN)/ruff check assessment tests bench
+	$(BIN)/ruff check assessment tests bench scripts/check-shape
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check-shape assessment
 	ASSESSMENT_REQUIRE_POSTGRES=1 ASSESSMENT_REQUIRE_REDIS=1 scripts/with-postgres scripts/with-redis \
-	  $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -n 2 -q --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check assessment tests bench
+	$(BIN)/ruff check assessment tests bench scripts/check-shape
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check-shape assessment
 
 bench: install
 	$(BIN)/python bench/score.py
 
 clean:
-	rm -rf $(VENV) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

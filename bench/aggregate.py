@@ -13,10 +13,12 @@ disclosure control (`protect_linked`, wall and process CPU time) and the streami
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from assessment.db import facts, providers, queries  # noqa: E402
 from assessment.db.migrate import upgrade  # noqa: E402
-from assessment.domain.disclosure import CellTable, Policy, ProtectedTable  # noqa: E402
-from assessment.services import aggregates, demo  # noqa: E402
+from assessment.domain.disclosure import CellTable, Policy, ProtectedTable, protect_linked  # noqa: E402
+from assessment.services import demo  # noqa: E402
+from assessment.services.aggregates import dashboard, exports  # noqa: E402
 from assessment.web.app import create_app  # noqa: E402
 from assessment.web.site import site  # noqa: E402
+from assessment.web.tenancy import signed_in_state  # noqa: E402
 
 PASSWORD = "bench-password-1"
 BASELINE_CSV = Path("/tmp/bench-aggregate-baseline.csv")
@@ -42,10 +46,10 @@ PROTECTION: list[tuple[float, float]] = []
 
 
 def time_protection() -> None:
-    """Make the services' protect_linked record its wall and CPU time in PROTECTION."""
-    real = aggregates.protect_linked
+    """Make the dashboard's and the exports' protect_linked record its wall and CPU time in PROTECTION."""
+    real = protect_linked
 
-    def protect_linked(tables: list[CellTable], policy: Policy) -> tuple[ProtectedTable, ...]:
+    def timed_protect_linked(tables: list[CellTable], policy: Policy) -> tuple[ProtectedTable, ...]:
         """protect_linked, timed."""
         wall, cpu = time.perf_counter(), time.process_time()
         try:
@@ -53,7 +57,8 @@ def time_protection() -> None:
         finally:
             PROTECTION.append((time.perf_counter() - wall, time.process_time() - cpu))
 
-    aggregates.protect_linked = protect_linked
+    for module in (dashboard, exports):
+        module.protect_linked = timed_protect_linked  # type: ignore[attr-defined]
 
 
 def timed_export(client: Any, fields: str) -> tuple[int, float, float, float, float] | str:
@@ -72,6 +77,19 @@ def timed_export(client: Any, fields: str) -> tuple[int, float, float, float, fl
     elapsed = time.perf_counter() - started
     response.close()
     return (lines - 1, elapsed, first_byte or 0.0, sum(w for w, _ in PROTECTION), sum(c for _, c in PROTECTION))
+
+
+def signed_in(app: Any, email: str) -> Any:
+    """A test client signed in as this account (officials must enrol a second factor when they log in by form)."""
+    with site(app).sessions() as session:
+        record = queries.user_by_email(session, email)
+    assert record is not None
+    client = app.test_client()
+    with client.session_transaction() as state:
+        state.update({"_user_id": str(record.id), "_fresh": True, "_id": "bench"})
+        state.update(signed_in_state(record, time.time()))
+        state.permanent = True
+    return client
 
 
 def timed(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
@@ -140,8 +158,8 @@ def baseline_export(connection: Any, province: str, year: int, by: list[str], pa
     return count
 
 
-def main() -> None:
-    """Load or reuse the data, time the dashboard and the export, print the figures with the baselines."""
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=f"sqlite:///{ROOT / 'instance' / 'bench-aggregate.sqlite3'}")
     parser.add_argument("--count", type=int, default=100_000)
@@ -152,10 +170,21 @@ def main() -> None:
     parser.add_argument("--no-dashboard", action="store_true", help="time the exports only")
     parser.add_argument("--by", action="append", help="fields of a timed CSV export (repeat for several; default: "
                         "region,level; region,size,level; region,section,size,level)")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": args.database,
-                      "WTF_CSRF_ENABLED": False})
+
+@dataclass(frozen=True)
+class Data:
+    """What the bench runs on: the facts in all and in the province, and the period shown with its trend's start."""
+
+    total: int
+    province_rows: int
+    year: int
+    first: int
+
+
+def prepare(app: Any, args: argparse.Namespace) -> Data:
+    """Load the demo data (or reuse it) and the province's official; what there is."""
     here = site(app)
     kind = here.engine.dialect.name
     if kind == "sqlite" and here.engine.url.database:
@@ -172,7 +201,6 @@ def main() -> None:
                   f"{summary.seconds:.1f} s ({summary.assessments / summary.seconds:,.0f}/s) on {kind}")
         else:
             print(f"reusing {present:,} demo facts on {kind}")
-        total = facts.fact_count(session)
         if queries.user_by_email(session, "bench-official@example.com") is None:
             providers.add_member(session, "bench-official@example.com",
                                  generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"), role="official",
@@ -181,57 +209,76 @@ def main() -> None:
             session.execute(text("UPDATE users SET region_code = :r WHERE email = 'bench-official@example.com'"),
                             {"r": args.province})
         session.commit()
-        year = facts.periods(session, "miit-2024", "year", [("province_code", args.province)])[-1]
-        first = facts.periods(session, "miit-2024", "year", [("province_code", args.province)])[0]
+        years = facts.periods(session, "miit-2024", "year", [("province_code", args.province)])
         province_rows = session.execute(text(
             "SELECT COUNT(*) FROM assessment_facts WHERE province_code = :p"), {"p": args.province}).scalar_one()
-    client = app.test_client()
-    client.post("/auth/login", data={"email": "bench-official@example.com", "password": PASSWORD})
-    first_page = client.get("/official/")
-    assert first_page.status_code == 200, first_page.status_code
-    assert b'id="population"' in first_page.data, "the dashboard was refused"
+        return Data(facts.fact_count(session), province_rows, years[-1], years[0])
 
-    if not args.no_dashboard:
-        dash_median, dash_best, page = timed(lambda: client.get("/official/"), args.repeat)
-        with here.engine.connect() as connection:
-            base_median, base_best, _ = timed(lambda: baseline_dashboard(connection, args.province, year, first),
-                                              args.repeat)
 
+ExportFigures = tuple[int, float, float, float, float, int, float]
+"""Rows, seconds from the request, first byte, protection wall and CPU, baseline rows and seconds."""
+
+
+def time_exports(client: Any, engine: Any, args: argparse.Namespace, data: Data) -> list[tuple[str, ExportFigures | str]]:
+    """Each export's median run beside its baseline, or why it was refused."""
     time_protection()
-    exports: list[tuple[str, tuple[int, float, float, float, float, int, float] | None, str]] = []
+    out: list[tuple[str, ExportFigures | str]] = []
     for fields in args.by or ["region,level", "region,size,level", "region,section,size,level"]:
         runs = [timed_export(client, fields) for _ in range(max(1, args.export_repeat))]
         refused = [r for r in runs if isinstance(r, str)]
         if refused:
-            exports.append((fields, None, refused[0]))
+            out.append((fields, refused[0]))
             continue
         done = sorted((r for r in runs if not isinstance(r, str)), key=lambda r: r[1])
-        rows, elapsed, first_byte, protect_wall, protect_cpu = done[len(done) // 2]
-        with here.engine.connect() as connection:
-            base_time, _best, base_rows = timed(
-                lambda fields=fields: baseline_export(connection, args.province, year, fields.split(","), BASELINE_CSV), 3)
-        exports.append((fields, (rows, elapsed, first_byte, protect_wall, protect_cpu, base_rows, base_time), ""))
+        with engine.connect() as connection:
+            base_time, _best, base_rows = timed(functools.partial(
+                baseline_export, connection, args.province, data.year, fields.split(","), BASELINE_CSV), 3)
+        out.append((fields, (*done[len(done) // 2], base_rows, base_time)))
+    return out
 
-    print(f"database: {kind}; facts: {total:,} ({province_rows:,} in province {args.province}); period {year} "
-          f"(trend from {first})")
-    if not args.no_dashboard:
-        print(f"dashboard, province {args.province}: median {dash_median:.3f} s, best {dash_best:.3f} s "
-              f"({len(page.data):,} bytes)")
-        print(f"  baseline (the same GROUP BYs as hand-written SQL): median {base_median:.3f} s, best {base_best:.3f} s; "
-              f"ratio {dash_median / base_median:.1f}×")
-    for fields, figures, refusal in exports:
-        if figures is None:
-            print(f"CSV export by {fields}: refused ({refusal.strip()})")
+
+def print_exports(figures: list[tuple[str, ExportFigures | str]], repeat: int) -> None:
+    """The exports' figures."""
+    for fields, found in figures:
+        if isinstance(found, str):
+            print(f"CSV export by {fields}: refused ({found.strip()})")
             continue
-        rows, elapsed, first_byte, protect_wall, protect_cpu, base_rows, base_time = figures
+        rows, elapsed, first_byte, protect_wall, protect_cpu, base_rows, base_time = found
         streaming = elapsed - first_byte
-        print(f"CSV export by {fields} (median of {max(1, args.export_repeat)}): {rows:,} cell rows in {elapsed:.3f} s "
+        print(f"CSV export by {fields} (median of {max(1, repeat)}): {rows:,} cell rows in {elapsed:.3f} s "
               f"from the request = {rows / elapsed:,.0f} rows/s from the request (first byte included)")
         print(f"  first byte after {first_byte:.3f} s, of which disclosure control {protect_wall:.3f} s "
               f"(process CPU {protect_cpu:.3f} s) and query, tables and page {first_byte - protect_wall:.3f} s; then "
               f"{rows / streaming if streaming > 0 else float('inf'):,.0f} rows/s streaming")
         print(f"  baseline (GROUP BY to CSV, no margins or suppression): {base_rows:,} rows in {base_time:.3f} s = "
               f"{base_rows / base_time:,.0f} rows/s; ratio {elapsed / base_time:.1f}×")
+
+
+def main() -> None:
+    """Load or reuse the data, time the dashboard and the export, print the figures with the baselines."""
+    args = arguments()
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": args.database,
+                      "WTF_CSRF_ENABLED": False, "MFA_REQUIRED_ROLES": ()})
+    here = site(app)
+    data = prepare(app, args)
+    client = signed_in(app, "bench-official@example.com")
+    first_page = client.get("/official/")
+    assert first_page.status_code == 200, first_page.status_code
+    assert b'id="population"' in first_page.data, "the dashboard was refused"
+    if not args.no_dashboard:
+        dash_median, dash_best, page = timed(lambda: client.get("/official/"), args.repeat)
+        with here.engine.connect() as connection:
+            base_median, base_best, _ = timed(
+                lambda: baseline_dashboard(connection, args.province, data.year, data.first), args.repeat)
+    figures = time_exports(client, here.engine, args, data)
+    print(f"database: {here.engine.dialect.name}; facts: {data.total:,} ({data.province_rows:,} in province "
+          f"{args.province}); period {data.year} (trend from {data.first})")
+    if not args.no_dashboard:
+        print(f"dashboard, province {args.province}: median {dash_median:.3f} s, best {dash_best:.3f} s "
+              f"({len(page.data):,} bytes)")
+        print(f"  baseline (the same GROUP BYs as hand-written SQL): median {base_median:.3f} s, best {base_best:.3f} s; "
+              f"ratio {dash_median / base_median:.1f}×")
+    print_exports(figures, args.export_repeat)
 
 
 if __name__ == "__main__":

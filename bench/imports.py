@@ -234,7 +234,7 @@ def child(path: Path, traced: bool) -> None:
     import inspect
     import tracemalloc
 
-    from assessment.content.catalogue_io import CatalogueImportInvalid
+    from assessment.content.catalogue_sheets import CatalogueImportInvalid
     from assessment.content.loader import load_library
     from assessment.db import providers
     from assessment.db.engine import make_engine, session_factory
@@ -308,6 +308,7 @@ def _megabytes(value: object) -> str:
 
 
 def show(label: str, case: str, size: int, result: dict[str, object], traced: dict[str, object] | None) -> None:
+    """Print one case's row of the table."""
     seconds = f"{float(str(result['seconds'])):.2f}" if "seconds" in result else "—"
     if "extra" in result:
         bound = result.get("bound")
@@ -319,6 +320,7 @@ def show(label: str, case: str, size: int, result: dict[str, object], traced: di
 
 
 def main() -> int:
+    """Generate the files and run every case (or the child's one case)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--before", nargs="?", const="HEAD", default=None, help="also run the code of this revision")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assessment.content.loader import load_library
 from assessment.domain.answers import parse_answers
+from assessment.domain.model import ScoringModel
 from assessment.domain.sampling import random_document
 from assessment.domain.scoring import score
 
@@ -34,6 +37,27 @@ def rate(label: str, count: int, run: Callable[[], object], repeats: int = 3) ->
     return per_second
 
 
+def item_points(model: ScoringModel) -> dict[tuple[str, str], float]:
+    """The points of each (item, option) in the model, as floats for the naive baseline."""
+    points: dict[tuple[str, str], float] = {}
+    for node in model.nodes.values():
+        if node.scorer is not None:
+            for key, value in node.scorer.points.items():
+                points[(node.scorer.item, key)] = float(value)
+    return points
+
+
+def naive_sum(docs: list[dict[str, Any]], points: dict[tuple[str, str], float]) -> None:
+    """Add up the points of every answer with no checks at all: the baseline."""
+    for d in docs:
+        total = 0.0
+        for item, value in d["answers"].items():
+            if isinstance(value, list):
+                total += sum(points.get((item, k), 0.0) for k in value)
+            elif isinstance(value, str):
+                total += points.get((item, value), 0.0)
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser()
@@ -45,20 +69,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     docs = [random_document(q, rng) for _ in range(args.count)]
     parsed = [parse_answers(q, d) for d in docs]
-    points: dict[tuple[str, str], float] = {}
-    for node in m.nodes.values():
-        if node.scorer is not None:
-            for key, value in node.scorer.points.items():
-                points[(node.scorer.item, key)] = float(value)
-
-    def naive() -> None:
-        for d in docs:
-            total = 0.0
-            for item, value in d["answers"].items():
-                if isinstance(value, list):
-                    total += sum(points.get((item, k), 0.0) for k in value)
-                elif isinstance(value, str):
-                    total += points.get((item, value), 0.0)
+    points = item_points(m)
 
     def parse_and_score() -> None:
         for d in docs:
@@ -72,12 +83,9 @@ def main() -> None:
         for a in parsed:
             _ = score(q, m, a).explanation
 
-    levels: dict[int, int] = {}
-    for a in parsed:
-        lv = score(q, m, a).level
-        levels[lv] = levels.get(lv, 0) + 1
+    levels = Counter(score(q, m, a).level for a in parsed)
     print(f"{args.count:,} generated answer sets, levels {dict(sorted(levels.items()))}")
-    base = rate("baseline: naive float sum (no checks)", args.count, naive)
+    base = rate("baseline: naive float sum (no checks)", args.count, lambda: naive_sum(docs, points))
     full = rate("parse + score (exact, level rule)", args.count, parse_and_score)
     rate("score only (answers already parsed)", args.count, score_only)
     rate("score + full explanation", args.count, with_explanation)

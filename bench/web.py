@@ -8,7 +8,7 @@ nginx's requests to it are. A free sync worker takes the next connection from th
 two workers share the clients evenly. The gthread worker (`--worker-class gthread`) keeps connections alive but
 accepts new ones even while its one request thread is busy (gunicorn issues #2191, #3433): with 20 long-lived
 connections one worker ends up serving most clients and their latency is several times the others'
-(the "client p50 range" column shows it: 4.7–90.5 ms for the page in one run).
+(the "client p50 range" column shows it; docs/web.md, Performance).
 
 Each of the 20 clients (threads spread over a few processes, http.client, which keeps a connection alive where
 the server does and opens a new one where the server closed it) has its own browser session and draft, made
@@ -21,7 +21,8 @@ The scenarios take turns (--rounds, 5 by default, each for a fifth of --seconds)
 the machine falls on all three alike. Prints requests per second, latency percentiles (p50/p95/p99), errors, and
 the CPU seconds the server and the clients used (and, on PostgreSQL, the database server's processes on this
 machine, which share its cores with gunicorn), then each scenario's throughput as a share of the trivial route's
-and the goal (p95 < 50 ms and at least 40 % of the trivial route's throughput).
+and whether the goal is met: p95 under 50 ms, no errors. The share of the trivial route's throughput is reported,
+not a goal.
 
 `--scenarios mixed` is the load check of docs/security.md: every client cycles through step pages, saves, its
 result page and, one request in 200, its PDF report (each client first gets a submitted worked example, opened by
@@ -38,8 +39,6 @@ import http.client
 import multiprocessing
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,15 +48,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from pathlib import Path
-from urllib.parse import urlencode
+
+from gunicorn_server import database_cpu, free_port, gunicorn_command, server_cpu, stop, wait_until_up
+from load_client import Client
 
 from assessment.db.engine import make_engine
 from assessment.db.migrate import upgrade
 from assessment.domain.enterprise import uscc_check_character
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-HOST = "127.0.0.1"
 USCC = "91110108MA01B2C3X" + uscc_check_character("91110108MA01B2C3X")
 PROFILE = {
     "name": "北京精工机械有限公司", "uscc": USCC, "province": "110000", "city": "110100",
@@ -72,7 +71,6 @@ ANSWER_SETS = (
      "Q4": ["C", "G"], "Q5": "C", "Q6": ["C"], "Q7": ["B", "C"]},
 )
 GOAL_P95_MS = 50.0
-GOAL_SHARE = 0.40
 
 
 @dataclass
@@ -97,95 +95,6 @@ class Tally:
     def error(self, kind: str) -> None:
         """Count a failed request by its kind (status or exception)."""
         self.errors[kind] = self.errors.get(kind, 0) + 1
-
-
-class Client:
-    """A lean HTTP/1.1 client over a raw socket that carries one session cookie.
-
-    The load generator shares the two cores with the server, so it should cost as little as it can: a request is
-    one pre-formatted send and a response is read up to its Content-Length, without http.client's header objects
-    (about a third less client CPU per request). The connection is kept where the server keeps it alive and made
-    anew where the server closed it (a sync worker closes after every response).
-    """
-
-    half_close = False
-    """Send FIN right after each request (sync workers: one request per connection).
-
-    A sync worker closes gracefully: it half-closes and waits for the peer's FIN before it takes the next
-    connection. nginx sends that FIN as soon as the response is complete; a client thread of this bench may first
-    wait milliseconds for its process's GIL and a core, and the worker would idle meanwhile (a third of its wall
-    time in one profile). Half-closing after the request, which HTTP/1.1 allows on a connection the server closes,
-    gives the worker the FIN as promptly as nginx does.
-    """
-
-    def __init__(self, port: int, cookie: str = "") -> None:
-        self.port = port
-        self.cookie = cookie
-        self.sock: socket.socket | None = None
-
-    def close(self) -> None:
-        """Drop the connection (the next request opens a new one)."""
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-
-    def request(self, method: str, path: str, body: dict[str, object] | None = None) -> tuple[int, str, str]:
-        """Send a request; the status, body and Location header. Keeps the cookie the server sets."""
-        head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
-        if self.cookie:
-            head.append(f"Cookie: {self.cookie}")
-        data = b""
-        if body is not None:
-            data = urlencode(body, doseq=True).encode()
-            head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
-        message = ("\r\n".join(head) + "\r\n\r\n").encode() + data
-        reused = self.sock is not None
-        try:
-            return self._exchange(message)
-        except (ConnectionError, http.client.HTTPException):
-            self.close()
-            if not reused:
-                raise
-            return self._exchange(message)  # the server closed an idle kept-alive connection: once more, anew
-
-    def _exchange(self, message: bytes) -> tuple[int, str, str]:
-        if self.sock is None:
-            self.sock = socket.create_connection((HOST, self.port), timeout=30)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.sendall(message)
-        if self.half_close:
-            self.sock.shutdown(socket.SHUT_WR)
-        buffer = b""
-        while b"\r\n\r\n" not in buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise http.client.RemoteDisconnected("closed before the response")
-            buffer += chunk
-        header, _, rest = buffer.partition(b"\r\n\r\n")
-        lines = header.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        length, close, location = -1, lines[0].startswith("HTTP/1.0"), ""
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection":
-                close = value.lower() == "close"
-            elif name == "location":
-                location = value
-            elif name == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-            elif name == "transfer-encoding":
-                raise http.client.HTTPException("chunked responses are not expected here")
-        while len(rest) < length or (length < 0 and close):
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                break
-            rest += chunk
-        if close or length < 0:
-            self.close()
-        return status, rest.decode("utf-8", "replace"), location
 
 
 def _version(page: str) -> int:
@@ -333,7 +242,7 @@ def _client_thread(port: int, visitor: Visitor, scenario: Scenario, warmup_until
 
 def _client_process(port: int, visitors: list[Visitor], name: str, warmup: float, seconds: float, limit: int,
                     out: Queue[tuple[list[float], dict[str, int], float, list[float]]]) -> None:
-    sys.setswitchinterval(0.0005)  # short GIL turns: a thread back from the network does not wait 5 ms
+    sys.setswitchinterval(0.0005)  # short GIL turns: a thread back from the network does not wait a default turn
     cpu = time.process_time()
     now = time.perf_counter()
     tallies = [Tally() for _ in visitors]
@@ -350,38 +259,6 @@ def _client_process(port: int, visitors: list[Visitor], name: str, warmup: float
             errors[kind] = errors.get(kind, 0) + count
     medians = [sorted(t.latencies)[len(t.latencies) // 2] for t in tallies if t.latencies]
     out.put(([x for t in tallies for x in t.latencies], errors, time.process_time() - cpu, medians))
-
-
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by the gunicorn master and its workers (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def database_cpu() -> float:
-    """CPU seconds used so far by the processes of a PostgreSQL server on this machine (its backends serve the app)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, _, tail = stat.read_text().rpartition(")")
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if head.endswith("(postgres"):
-            fields = tail.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 @dataclass(frozen=True)
@@ -459,40 +336,7 @@ def run_scenario(name: str, port: int, pid: int, visitors: list[Visitor], proces
                   (medians[0], medians[-1]) if medians else (float("nan"), float("nan")), database_after - database_before)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    """Poll /health until gunicorn answers (or fail with its log)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            if Client(port).request("GET", "/health")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop gunicorn by its PID: TERM (graceful), then KILL if it lingers."""
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-
-
-def main() -> None:
-    """Start gunicorn, run the three scenarios, print the figures, stop gunicorn."""
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
     parser.add_argument("--rounds", type=int, default=5,
@@ -510,8 +354,54 @@ def main() -> None:
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: a throw-away SQLite file)")
     parser.add_argument("--scenarios", nargs="+", default=DEFAULT_SCENARIOS, choices=list(SCENARIOS),
                         help="'mixed' is the load check: pages, saves, results and a PDF now and then, 0 errors expected")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def measure(args: argparse.Namespace, port: int, pid: int, visitors: list[Visitor], dialect: str) -> dict[str, Result]:
+    """Every scenario's figures over the interleaved rounds."""
+    processes = max(1, min(args.client_processes, args.clients))
+    print(f"{args.clients} clients in {processes} processes, {dialect}, {args.seconds:g} s per scenario in "
+          f"{args.rounds} interleaved rounds after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f} at start")
+    rounds: dict[str, list[Result]] = {name: [] for name in args.scenarios}
+    for n in range(args.rounds):  # interleaved, so that other load on the machine hits every scenario alike
+        for name in args.scenarios:
+            if name in ("save", "mixed"):
+                refresh_versions(port, visitors)
+            rounds[name].append(run_scenario(name, port, pid, visitors, processes,
+                                             args.warmup if n == 0 else min(args.warmup, 0.5),
+                                             args.seconds / args.rounds, args.max_requests,
+                                             dialect.startswith("postgresql")))
+    return {name: merged(parts) for name, parts in rounds.items()}
+
+
+def report(results: dict[str, Result], postgres: bool) -> None:
+    """Print each scenario's figures, then the page's and the save's against the goal."""
+    print(f"{'scenario':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} "
+          f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}"
+          + (f" {'database CPU ms/req':>20}" if postgres else ""))
+    for r in results.values():
+        per = max(r.requests, 1)
+        print(f"{r.name:<10} {r.rps:8.0f} {r.percentile(50):8.1f} {r.percentile(95):8.1f} "
+              f"{r.percentile(99):8.1f} {r.requests:9d} {sum(r.errors.values()):7d} "
+              f"{r.server_cpu / per * 1000:18.2f} {r.client_cpu / per * 1000:18.2f} "
+              f"{r.client_medians[0] * 1000:9.1f}–{r.client_medians[1] * 1000:<10.1f}"
+              + (f" {r.database_cpu / per * 1000:20.2f}" if postgres else "")
+              + (f"  {r.errors}" if r.errors else ""))
+    base = results.get("trivial")
+    for name in ("page", "save"):
+        found = results.get(name)
+        if found is None:
+            continue
+        share = found.rps / base.rps if base and base.rps else float("nan")
+        ok = found.percentile(95) < GOAL_P95_MS and not found.errors
+        print(f"{name}: {share:.0%} of the trivial route's throughput, p95 {found.percentile(95):.1f} ms "
+              f"(goal p95 < {GOAL_P95_MS:.0f} ms): {'met' if ok else 'NOT met'}")
+
+
+def main() -> None:
+    """Start gunicorn, run the three scenarios, print the figures, stop gunicorn."""
+    args = _arguments()
     Client.half_close = args.worker_class == "sync"
     with tempfile.TemporaryDirectory(prefix="bench-web-") as scratch:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
@@ -523,10 +413,7 @@ def main() -> None:
         env = {**os.environ, "ASSESSMENT_DATABASE_URL": url, "ASSESSMENT_SECRET_KEY": "bench-" + os.urandom(8).hex(),
                "ASSESSMENT_COOKIE_SECURE": "false",
                "ASSESSMENT_RESUME_RATE_LIMIT": "1000 per minute"}  # the mixed scenario opens 20 resume links at once
-        command = [str(GUNICORN), "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
-                   "--keep-alive", str(args.keep_alive),
-                   "-b", f"{HOST}:{port}", "--backlog", "256", "--error-logfile", str(log),
-                   *args.gunicorn_arg, "assessment.web.app:create_app()"]
+        command = gunicorn_command(args, port, log)
         with log.open("w") as handle:
             server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
         try:
@@ -534,43 +421,9 @@ def main() -> None:
             visitors = [make_visitor(port) for _ in range(args.clients)]
             if "mixed" in args.scenarios:
                 seed_results(url, port, visitors)
-            processes = max(1, min(args.client_processes, args.clients))
             dialect = url.split(":", 1)[0]
             print(" ".join(["gunicorn", *command[1:]]))
-            print(f"{args.clients} clients in {processes} processes, {dialect}, {args.seconds:g} s per scenario in "
-                  f"{args.rounds} interleaved rounds after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs, load average "
-                  f"{os.getloadavg()[0]:.1f} at start")
-            rounds: dict[str, list[Result]] = {name: [] for name in args.scenarios}
-            for n in range(args.rounds):  # interleaved, so that other load on the machine hits every scenario alike
-                for name in args.scenarios:
-                    if name in ("save", "mixed"):
-                        refresh_versions(port, visitors)
-                    rounds[name].append(run_scenario(name, port, server.pid, visitors, processes,
-                                                     args.warmup if n == 0 else min(args.warmup, 0.5),
-                                                     args.seconds / args.rounds, args.max_requests,
-                                                     dialect.startswith("postgresql")))
-            results = {name: merged(parts) for name, parts in rounds.items()}
-            print(f"{'scenario':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} "
-                  f"{'errors':>7} {'server CPU ms/req':>18} {'client CPU ms/req':>18} {'client p50 range ms':>20}"
-                  + (f" {'database CPU ms/req':>20}" if dialect.startswith("postgresql") else ""))
-            for r in results.values():
-                per = max(r.requests, 1)
-                print(f"{r.name:<10} {r.rps:8.0f} {r.percentile(50):8.1f} {r.percentile(95):8.1f} "
-                      f"{r.percentile(99):8.1f} {r.requests:9d} {sum(r.errors.values()):7d} "
-                      f"{r.server_cpu / per * 1000:18.2f} {r.client_cpu / per * 1000:18.2f} "
-                      f"{r.client_medians[0] * 1000:9.1f}–{r.client_medians[1] * 1000:<10.1f}"
-                      + (f" {r.database_cpu / per * 1000:20.2f}" if dialect.startswith("postgresql") else "")
-                      + (f"  {r.errors}" if r.errors else ""))
-            base = results.get("trivial")
-            for name in ("page", "save"):
-                found = results.get(name)
-                if found is None:
-                    continue
-                r = found
-                share = r.rps / base.rps if base and base.rps else float("nan")
-                ok = r.percentile(95) < GOAL_P95_MS and share >= GOAL_SHARE and not r.errors
-                print(f"{name}: {share:.0%} of the trivial route's throughput, p95 {r.percentile(95):.1f} ms "
-                      f"(goal p95 < {GOAL_P95_MS:.0f} ms and ≥ {GOAL_SHARE:.0%}): {'met' if ok else 'NOT met'}")
+            report(measure(args, port, server.pid, visitors, dialect), dialect.startswith("postgresql"))
             print(f"load average at the end {os.getloadavg()[0]:.1f}")
         finally:
             stop(server)

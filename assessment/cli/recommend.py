@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import click
 
-from assessment.cli.scoring import LANG, echo_errors, project_root, read_json
+from assessment.cli.inputs import LANG, echo_errors, exit_if_broken, fail, project_root, questionnaire_named, read_json
 from assessment.content.catalogue import load_catalogues
 from assessment.content.loader import load_library
 from assessment.domain.answers import AnswersInvalid
@@ -18,13 +18,6 @@ from assessment.domain.enterprise import SizeClass, normalise_region_code, secti
 from assessment.domain.recommend import MatchingProfile, RecommendOptions
 from assessment.services.language import translator
 from assessment.services.recommendations import recommendations_document
-
-DEFAULT_QUESTIONNAIRE = "miit-2024"
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(2)
 
 
 @click.command("recommend")
@@ -46,29 +39,27 @@ def recommend_command(answers_path: Path, budget: int | None, target_level: int 
                       deployments: tuple[str, ...], scenarios: tuple[str, ...], limit: int, lang: str) -> None:
     """Recommend catalogue solutions and a roadmap for ANSWERS.json; exit 2 if an input is invalid."""
     lib = load_library(project_root())
-    if lib.errors:
-        echo_errors(lib.errors)
-        sys.exit(2)
+    exit_if_broken(lib)
     doc, error = read_json(answers_path)
     if error is not None:
-        _fail(error)
-    qid = doc.get("questionnaire", DEFAULT_QUESTIONNAIRE) if isinstance(doc, dict) else DEFAULT_QUESTIONNAIRE
+        fail(error)
+    qid = questionnaire_named(doc)
     if qid not in lib.questionnaires:
-        _fail(f"{answers_path}: unknown questionnaire {qid!r}; loaded: {', '.join(sorted(lib.questionnaires))}")
+        fail(f"{answers_path}: unknown questionnaire {qid!r}; loaded: {', '.join(sorted(lib.questionnaires))}")
     questionnaire = lib.questionnaire(qid)
     model = lib.default_model(qid)
     if target_level is not None and target_level not in {lv.level for lv in model.levels}:
-        _fail(f"--target-level {target_level}: {model.ref} has levels "
-              f"{', '.join(str(lv.level) for lv in sorted(model.levels, key=lambda lv: lv.level))}")
+        fail(f"--target-level {target_level}: {model.ref} has levels "
+             f"{', '.join(str(lv.level) for lv in sorted(model.levels, key=lambda lv: lv.level))}")
     if industry is not None and section_of_division(industry) is None:
-        _fail(f"--industry {industry!r}: not a GB/T 4754-2017 code such as 3670 or C3670")
+        fail(f"--industry {industry!r}: not a GB/T 4754-2017 code such as 3670 or C3670")
     region_code = normalise_region_code(region) if region is not None else None
     if region is not None and region_code is None:
-        _fail(f"--region {region!r}: not a GB/T 2260 code such as 370102")
+        fail(f"--region {region!r}: not a GB/T 2260 code such as 370102")
     paths = list(catalogue_paths) or [project_root() / "catalogue"]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        _fail("; ".join(f"{p}: no such file or directory" for p in missing))
+        fail("; ".join(f"{p}: no such file or directory" for p in missing))
     catalogues, errors = load_catalogues(paths, {q.id: q for q in lib.latest_questionnaires()})
     if errors:
         echo_errors(errors)
@@ -84,8 +75,3 @@ def recommend_command(answers_path: Path, budget: int | None, target_level: int 
             click.echo(f"{answers_path}: {problem.render(_)}", err=True)
         sys.exit(2)
     click.echo(json.dumps({"file": str(answers_path), **out}, ensure_ascii=False, indent=2))
-
-
-def register(group: click.Group) -> None:
-    """Add `recommend` to the `assessment` group (it needs no Flask app)."""
-    group.add_command(recommend_command)

@@ -7,15 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from assessment.content.loader import (
-    ContentError,
-    Document,
-    Path_,
-    _schema_errors,
-    _TextCheck,
-    format_path,
-    read_document,
-)
+from assessment.content.documents import Document, Path_, TextCheck, check_schema, read_document
+from assessment.content.errors import ContentError, format_path
 from assessment.content.schemas import ID, TEXT
 from assessment.domain.answers import to_fraction
 from assessment.domain.catalogue import (
@@ -188,12 +181,12 @@ def build_catalogue(doc: Document, questionnaires: Mapping[str, Questionnaire] |
     the catalogue names.
     """
     doc.data = _dates_as_text(doc.data)
-    _schema_errors(doc, CATALOGUE)
+    check_schema(doc, CATALOGUE)
     if doc.errors:
         return None
     d = doc.data
     languages = tuple(d["languages"])
-    text = _TextCheck(doc, languages)
+    text = TextCheck(doc, languages)
     questionnaire: Questionnaire | None = None
     if questionnaires is not None:
         questionnaire = questionnaires.get(d["questionnaire"])
@@ -218,7 +211,7 @@ def build_catalogue(doc: Document, questionnaires: Mapping[str, Questionnaire] |
                      text.opt(d.get("publisher"), ("publisher",)), text.opt(d.get("source"), ("source",)))
 
 
-def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: _TextCheck, provenance: Provenance,
+def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: TextCheck, provenance: Provenance,
               questionnaire: Questionnaire | None) -> Solution:
     prov = raw["provider"]
     regions = tuple(prov["regions"])
@@ -227,6 +220,33 @@ def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: _TextCheck
     industries = tuple(raw["industries"])
     if ANY in industries and len(industries) > 1:
         doc.error((*ep, "industries"), "'any' stands alone; remove the other codes or 'any'")
+    scenarios = _scenario_lifts(doc, raw, ep, questionnaire)
+    items = _item_lifts(doc, raw, ep, questionnaire)
+    requires: list[Prerequisite] = []
+    for n, r in enumerate(raw.get("requires", ())):
+        requires.append(Prerequisite(r["id"], r.get("at_least"), tuple(r.get("any_of", ()))))
+        if questionnaire is not None:
+            _check_prerequisite(doc, questionnaire, r, (*ep, "requires", n))
+    price, weeks, listing = raw["price"], raw["weeks"], raw["listing"]
+    _check_terms(doc, raw, ep, provenance)
+    return Solution(
+        id=raw["id"], name=text(raw["name"], (*ep, "name")),
+        provider=Provider(text(prov["name"], (*ep, "provider", "name")), cast(ProviderType, prov["type"]), regions),
+        deployment=tuple(cast(Deployment, x) for x in raw["deployment"]), scenarios=scenarios,
+        items=items, industries=industries, sizes=tuple(cast(SizeClass, x) for x in raw["sizes"]),
+        price=Price(cast(PriceModel, price["model"]), price["min"], price["max"],
+                    text.opt(price.get("note"), (*ep, "price", "note"))),
+        weeks=Weeks(weeks["min"], weeks["max"]),
+        listing=Listing(cast(ListingStatus, listing["status"]), listing["source"], listing["date"]),
+        version=raw["version"], provenance=provenance, summary=text.opt(raw.get("summary"), (*ep, "summary")),
+        requires=tuple(requires),
+        effects=tuple(text(e, (*ep, "effects", n)) for n, e in enumerate(raw.get("effects", ()))),
+        showcase=text.opt(raw.get("showcase"), (*ep, "showcase")),
+    )
+
+
+def _scenario_lifts(doc: Document, raw: Mapping[str, Any], ep: Path_,
+                    questionnaire: Questionnaire | None) -> tuple[ScenarioLift, ...]:
     scenarios: list[ScenarioLift] = []
     for n, s in enumerate(raw.get("scenarios", ())):
         sp: Path_ = (*ep, "scenarios", n)
@@ -237,6 +257,11 @@ def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: _TextCheck
         scenarios.append(ScenarioLift(s["id"], s["from"], s["to"]))
         if questionnaire is not None:
             _check_scenario(doc, questionnaire, s, sp)
+    return tuple(scenarios)
+
+
+def _item_lifts(doc: Document, raw: Mapping[str, Any], ep: Path_,
+                questionnaire: Questionnaire | None) -> tuple[ItemLift, ...]:
     items: list[ItemLift] = []
     for n, i in enumerate(raw.get("items", ())):
         ip: Path_ = (*ep, "items", n)
@@ -245,19 +270,16 @@ def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: _TextCheck
         items.append(ItemLift(i["id"], tuple(i["options"]), to_fraction(i["points"]) if "points" in i else None))
         if questionnaire is not None:
             _check_item(doc, questionnaire, i, ip)
-    requires: list[Prerequisite] = []
-    for n, r in enumerate(raw.get("requires", ())):
-        rp: Path_ = (*ep, "requires", n)
-        requires.append(Prerequisite(r["id"], r.get("at_least"), tuple(r.get("any_of", ()))))
-        if questionnaire is not None:
-            _check_prerequisite(doc, questionnaire, r, rp)
-    price = raw["price"]
+    return tuple(items)
+
+
+def _check_terms(doc: Document, raw: Mapping[str, Any], ep: Path_, provenance: Provenance) -> None:
+    """Price and weeks ranges run upwards; the listing date is a calendar date; a demo lists illustrations only."""
+    price, weeks, listing = raw["price"], raw["weeks"], raw["listing"]
     if price["min"] > price["max"]:
         doc.error((*ep, "price"), f"price min ({price['min']}) is above max ({price['max']})")
-    weeks = raw["weeks"]
     if weeks["min"] > weeks["max"]:
         doc.error((*ep, "weeks"), f"weeks min ({weeks['min']}) is above max ({weeks['max']})")
-    listing = raw["listing"]
     try:
         datetime.date.fromisoformat(listing["date"])
     except ValueError:
@@ -265,20 +287,6 @@ def _solution(doc: Document, raw: Mapping[str, Any], ep: Path_, text: _TextCheck
     if provenance.demo and listing["status"] != "illustrative":
         doc.error((*ep, "listing", "status"), "a demo catalogue lists its entries as 'illustrative', "
                                               f"not {listing['status']!r}")
-    return Solution(
-        id=raw["id"], name=text(raw["name"], (*ep, "name")),
-        provider=Provider(text(prov["name"], (*ep, "provider", "name")), cast(ProviderType, prov["type"]), regions),
-        deployment=tuple(cast(Deployment, x) for x in raw["deployment"]), scenarios=tuple(scenarios),
-        items=tuple(items), industries=industries, sizes=tuple(cast(SizeClass, x) for x in raw["sizes"]),
-        price=Price(cast(PriceModel, price["model"]), price["min"], price["max"],
-                    text.opt(price.get("note"), (*ep, "price", "note"))),
-        weeks=Weeks(weeks["min"], weeks["max"]),
-        listing=Listing(cast(ListingStatus, listing["status"]), listing["source"], listing["date"]),
-        version=raw["version"], provenance=provenance, summary=text.opt(raw.get("summary"), (*ep, "summary")),
-        requires=tuple(requires),
-        effects=tuple(text(e, (*ep, "effects", n)) for n, e in enumerate(raw.get("effects", ()))),
-        showcase=text.opt(raw.get("showcase"), (*ep, "showcase")),
-    )
 
 
 def _check_scenario(doc: Document, q: Questionnaire, raw: Mapping[str, Any], path: Path_) -> None:

@@ -8,7 +8,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from assessment.content.loader import ContentError, ContentInvalid, content_root
+from assessment.content.errors import ContentError, ContentInvalid
+from assessment.content.loader import content_root
 from assessment.domain.enterprise import (
     DIVISION_RANGES,
     Industries,

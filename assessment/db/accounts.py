@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from assessment.db.changes import rows_changed
 from assessment.db.models import (
     Assessment,
     AssessmentFact,
@@ -169,7 +170,7 @@ def delete_assessments(session: Session, assessment_ids: Sequence[int]) -> int:
     delete_facts(session, ids)
     session.execute(update(Assessment).where(Assessment.previous_assessment_id.in_(ids))
                     .values(previous_assessment_id=None))
-    return int(session.execute(delete(Assessment).where(Assessment.id.in_(ids))).rowcount)  # type: ignore[attr-defined]
+    return rows_changed(session.execute(delete(Assessment).where(Assessment.id.in_(ids))))
 
 
 def reduce_assessment(session: Session, assessment_id: int, scorecard: Mapping[str, Any] | None) -> None:
@@ -216,7 +217,7 @@ def pseudonymise_audit(session: Session, user_id: int, pseudonym: str) -> int:
     """Name the account in the audit trail only by a pseudonym (the one UPDATE its triggers allow); how many entries."""
     result = session.execute(update(AuditEvent).where(AuditEvent.user_id == user_id)
                              .values(user_id=None, user_name=pseudonym, organisation_name=""))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)
 
 
 def delete_user(session: Session, user_id: int, throttle_keys: Sequence[str] = ()) -> bool:

@@ -1,45 +1,19 @@
-"""Query functions for officials' aggregates: assessment facts (written on submit, rebuilt, bulk-loaded), grouped
-counts and sums over a jurisdiction and period, shares with authorities, the officials' access log and targets."""
+"""Query functions for officials' aggregates: assessment facts (written on submit, rebuilt, bulk-loaded), and their
+grouped counts and sums over a jurisdiction and period (shares, access log and targets: db/officials.py)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    Select,
-    and_,
-    case,
-    delete,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    true,
-    tuple_,
-    update,
-)
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, delete, exists, func, insert, literal, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from assessment.db.models import (
-    FACT_DIMENSIONS,
-    FACT_INDICATORS,
-    FACT_SCENARIOS,
-    Assessment,
-    AssessmentFact,
-    AuthorityShare,
-    Enterprise,
-    OfficialAccess,
-    OfficialTarget,
-    utcnow,
-)
+from assessment.db.models import FACT_DIMENSIONS, FACT_INDICATORS, FACT_SCENARIOS, Assessment, AssessmentFact, AuthorityShare, Enterprise
 
 F = AssessmentFact
 Grain = Literal["year", "quarter"]
@@ -56,6 +30,8 @@ SUM_COLUMNS = ("total", *DIMENSION_COLUMNS, *INDICATOR_COLUMNS, *SCENARIO_COLUMN
 MILLI = 1000
 """Scores are stored in thousandths of a point."""
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
+BULK_CHUNK = 10_000
+"""Rows per executemany of a bulk load outside PostgreSQL."""
 
 
 def period_of(moment: datetime) -> tuple[int, int]:
@@ -212,32 +188,35 @@ def submitted_assessments(session: Session, *, include_demo: bool = False, batch
         session.expunge_all()
 
 
-def bulk_insert(session: Session, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere; how many were written."""
+def bulk_insert(session: Session, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert many rows as the driver takes them (demo data, the fact rebuild); how many were written.
+
+    A bulk load of demo data is hundreds of thousands of rows, and the person running it waits for it: on
+    PostgreSQL the rows go through COPY (psycopg's `Cursor.copy`, reached through SQLAlchemy's public
+    `PoolProxiedConnection.driver_connection`, since SQLAlchemy has no COPY), elsewhere through one
+    `Connection.exec_driver_sql` executemany per chunk. Both skip SQLAlchemy's per-value type processing, so the
+    rows must already hold what the driver stores (services/demo.py prepares them per dialect).
+    """
     connection = session.connection()
-    raw = connection.connection.driver_connection
-    name = table.name
-    written = 0
+    names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        statement = f'COPY "{name}" ({", ".join(columns)}) FROM STDIN'
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-        return written
-    sql = f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({", ".join("?" for _ in columns)})'
-    cursor = raw.cursor()  # type: ignore[union-attr]
-    chunk: list[Sequence[Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == 10_000:
-            cursor.executemany(sql, chunk)
-            written += len(chunk)
-            chunk = []
-    if chunk:
-        cursor.executemany(sql, chunk)
+        return _copy(connection.connection.driver_connection, f'COPY "{table.name}" ({names}) FROM STDIN', rows)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
+    written = 0
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, BULK_CHUNK)):
+        connection.exec_driver_sql(statement, chunk)
         written += len(chunk)
-    cursor.close()
+    return written
+
+
+def _copy(driver_connection: Any, statement: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Rows written through psycopg's COPY FROM STDIN; how many."""
+    written = 0
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 
@@ -394,55 +373,52 @@ def grouped(session: Session, query: FactQuery, groupings: Sequence[Sequence[str
             sums: Sequence[str] = ()) -> list[list[GroupRow]]:
     """Counts, sums and known counts per group, for each grouping (a list of key columns or "band"); one scan on
     PostgreSQL (GROUPING SETS), one query per grouping elsewhere."""
-    for keys in groupings:
-        for name in keys:
-            if name != "band" and name not in KEY_COLUMNS:
-                raise ValueError(f"cannot group facts by {name!r}")
+    for name in (k for keys in groupings for k in keys):
+        if name != "band" and name not in KEY_COLUMNS:
+            raise ValueError(f"cannot group facts by {name!r}")
     for total in sums:
         if total not in SUM_COLUMNS:
             raise ValueError(f"cannot sum {total!r}")
     if not groupings:
         return []
-    all_keys = list(dict.fromkeys(k for keys in groupings for k in keys))
-    inner = _inner(query, all_keys, sums)
+    inner = _inner(query, dict.fromkeys(k for keys in groupings for k in keys), sums)
     aggregates = [func.count(), *(func.sum(inner.c[f"sum_{s}"]) for s in sums), func.sum(inner.c.known)]
-    width = len(sums)
-    out: list[list[GroupRow]] = [[] for _ in groupings]
-
-    def rows_of(result: Iterable[Any], key_count: int, offset: int = 0) -> Iterator[GroupRow]:
-        for row in result:
-            key = tuple(row[offset:offset + key_count])
-            values = row[offset + key_count:]
-            yield GroupRow(key, int(values[0]), tuple(int(v or 0) for v in values[1:1 + width]),
-                           int(values[1 + width] or 0))
-
     distinct = [tuple(dict.fromkeys(keys)) for keys in groupings]
     if session.get_bind().dialect.name == "postgresql" and len(groupings) > 1 and all(distinct):
-        sets = list(dict.fromkeys(distinct))
-        key_columns = [inner.c[k] for k in all_keys]
-        statement: Select[Any] = (select(func.grouping(*key_columns), *key_columns, *aggregates)
-                                  .group_by(func.grouping_sets(*(tuple_(*(inner.c[k] for k in s)) for s in sets))))
-        by_mask: dict[int, list[GroupRow]] = {}
-        for s in sets:
-            mask = sum(1 << (len(all_keys) - 1 - i) for i, k in enumerate(all_keys) if k not in s)
-            by_mask[mask] = []
-        positions = {k: i for i, k in enumerate(all_keys)}
-        mask_keys = {mask: [positions[k] for k in s] for mask, s in zip(by_mask, sets, strict=True)}
-        for row in session.execute(statement):
-            mask = int(row[0])
-            key = tuple(row[1 + p] for p in mask_keys[mask])
-            values = row[1 + len(all_keys):]
-            by_mask[mask].append(GroupRow(key, int(values[0]), tuple(int(v or 0) for v in values[1:1 + width]),
-                                          int(values[1 + width] or 0)))
-        found = dict(zip(sets, by_mask.values(), strict=True))
-        return [list(found[d]) for d in distinct]
-    for n, keys in enumerate(distinct):
+        return _grouping_sets(session, inner, aggregates, distinct, len(sums))
+    out = []
+    for keys in distinct:
         key_columns = [inner.c[k] for k in keys]
         statement = select(*key_columns, *aggregates)
         if key_columns:
             statement = statement.group_by(*key_columns)
-        out[n] = [r for r in rows_of(session.execute(statement), len(keys)) if r.count]
+        found = (_group_row(tuple(row[:len(keys)]), row[len(keys):], len(sums)) for row in session.execute(statement))
+        out.append([r for r in found if r.count])
     return out
+
+
+def _group_row(key: tuple[Any, ...], values: Sequence[Any], width: int) -> GroupRow:
+    """A group from its key and the aggregates count, sums…, known."""
+    return GroupRow(key, int(values[0]), tuple(int(v or 0) for v in values[1:1 + width]), int(values[1 + width] or 0))
+
+
+def _grouping_sets(session: Session, inner: Any, aggregates: list[Any], distinct: list[tuple[str, ...]],
+                   width: int) -> list[list[GroupRow]]:
+    """All groupings in one scan (PostgreSQL's GROUPING SETS), told apart by GROUPING()'s bit mask."""
+    all_keys = list(dict.fromkeys(k for keys in distinct for k in keys))
+    sets = list(dict.fromkeys(distinct))
+    key_columns = [inner.c[k] for k in all_keys]
+    statement: Select[Any] = (select(func.grouping(*key_columns), *key_columns, *aggregates)
+                              .group_by(func.grouping_sets(*(tuple_(*(inner.c[k] for k in s)) for s in sets))))
+    positions = {k: i for i, k in enumerate(all_keys)}
+    masks = [sum(1 << (len(all_keys) - 1 - i) for i, k in enumerate(all_keys) if k not in s) for s in sets]
+    mask_keys = {mask: [positions[k] for k in s] for mask, s in zip(masks, sets, strict=True)}
+    by_mask: dict[int, list[GroupRow]] = {mask: [] for mask in masks}
+    for row in session.execute(statement):
+        mask = int(row[0])
+        by_mask[mask].append(_group_row(tuple(row[1 + p] for p in mask_keys[mask]), row[1 + len(all_keys):], width))
+    found = dict(zip(sets, by_mask.values(), strict=True))
+    return [list(found[d]) for d in distinct]
 
 
 @dataclass(frozen=True)
@@ -499,110 +475,3 @@ def periods(session: Session, model_id: str, grain: Grain, equals: Sequence[tupl
 def models(session: Session) -> list[str]:
     """The model ids that have facts."""
     return [str(r) for r in session.scalars(select(F.model_id).group_by(F.model_id).order_by(F.model_id))]
-
-
-# --- shares, individual results, access log, targets ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class SharedResult:
-    """A submitted assessment an enterprise shared with an authority."""
-
-    assessment_id: int
-    enterprise_id: int
-    enterprise_name: str
-    region_code: str
-    questionnaire_ref: str
-    model_ref: str
-    submitted_at: datetime | None
-    level: int | None
-    total: Decimal | None
-    scorecard: Mapping[str, Any] | None
-    mode: str
-    demo: bool
-
-
-def _share_condition(region_code: str) -> Any:
-    return and_(AuthorityShare.enterprise_id == Assessment.enterprise_id, AuthorityShare.region_code == region_code,
-                AuthorityShare.revoked_at.is_(None),
-                or_(AuthorityShare.assessment_id.is_(None), AuthorityShare.assessment_id == Assessment.id))
-
-
-def _shared_query(region_code: str) -> Select[Assessment, Enterprise]:
-    return (select(Assessment, Enterprise).join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-            .where(Assessment.status == "submitted", exists().where(_share_condition(region_code))))
-
-
-def _shared(row: Any) -> SharedResult:
-    a, e = row
-    return SharedResult(a.id, e.id, e.name, e.region_code, a.questionnaire_ref, a.model_ref, a.submitted_at, a.level,
-                        a.total, dict(a.scorecard) if a.scorecard else None, a.mode, bool(a.demo or e.demo))
-
-
-def shared_result(session: Session, region_code: str, assessment_id: int) -> SharedResult | None:
-    """The assessment if its enterprise shares it (or all its results) with this authority; else None."""
-    row = session.execute(_shared_query(region_code).where(Assessment.id == assessment_id)).first()
-    return None if row is None else _shared(row)
-
-
-def shared_results(session: Session, region_code: str, limit: int = 500) -> list[SharedResult]:
-    """The results shared with this authority, newest first."""
-    rows = session.execute(_shared_query(region_code)
-                           .order_by(Assessment.submitted_at.desc(), Assessment.id.desc()).limit(limit)).all()
-    return [_shared(r) for r in rows]
-
-
-def log_access(session: Session, *, user_id: int, region_code: str, kind: str, assessment_id: int | None = None,
-               enterprise_id: int | None = None, detail: Mapping[str, Any] | None = None,
-               now: datetime | None = None) -> None:
-    """Record what an official looked at."""
-    session.add(OfficialAccess(user_id=user_id, region_code=region_code, kind=kind, assessment_id=assessment_id,
-                               enterprise_id=enterprise_id, detail=dict(detail or {}), created_at=now or utcnow()))
-    session.flush()
-
-
-@dataclass(frozen=True)
-class AccessEntry:
-    """One line of the officials' access log."""
-
-    user_id: int | None
-    region_code: str
-    kind: str
-    assessment_id: int | None
-    enterprise_id: int | None
-    detail: Mapping[str, Any]
-    created_at: datetime
-
-
-def access_log(session: Session, *, user_id: int | None = None, kind: str | None = None) -> list[AccessEntry]:
-    """The access log, oldest first, optionally for one official or one kind."""
-    query = select(OfficialAccess).order_by(OfficialAccess.id)
-    if user_id is not None:
-        query = query.where(OfficialAccess.user_id == user_id)
-    if kind is not None:
-        query = query.where(OfficialAccess.kind == kind)
-    return [AccessEntry(r.user_id, r.region_code, r.kind, r.assessment_id, r.enterprise_id, dict(r.detail or {}),
-                        r.created_at) for r in session.scalars(query)]
-
-
-@dataclass(frozen=True)
-class Target:
-    """An official's target: this share of enterprises at `level` or above, optionally by a year."""
-
-    level: int
-    share: Decimal
-    year: int | None
-
-
-def target_of(session: Session, user_id: int) -> Target | None:
-    """The official's target, if set."""
-    row = session.get(OfficialTarget, user_id)
-    return None if row is None else Target(row.level, row.share, row.year)
-
-
-def set_target(session: Session, user_id: int, target: Target | None, now: datetime | None = None) -> None:
-    """Store (or, with None, remove) the official's target."""
-    session.execute(delete(OfficialTarget).where(OfficialTarget.user_id == user_id))
-    if target is not None:
-        session.add(OfficialTarget(user_id=user_id, level=target.level, share=target.share, year=target.year,
-                                   updated_at=now or utcnow()))
-    session.flush()

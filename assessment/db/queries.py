@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Dialect, Select, Table, Update, bindparam, or_, select, update
+from sqlalchemy import Row, Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessment.db import facts
+from assessment.db.changes import rows_changed
 from assessment.db.models import Assessment, AuthorityShare, ContentVersion, Enterprise, User, utcnow
 from assessment.domain.enterprise import EnterpriseProfile, Zhuanjingtexin
 
@@ -100,7 +101,7 @@ class EmailTaken(ValueError):
     """An account with this email address exists already."""
 
 
-def _record(row: Assessment) -> AssessmentRecord:
+def _record(row: Assessment | Row[Any]) -> AssessmentRecord:
     return AssessmentRecord(
         row.id, row.user_id, row.enterprise_id, row.previous_assessment_id, row.questionnaire_ref, row.model_ref,
         row.status, row.mode, dict(row.answers or {}), dict(row.data or {}), row.version, row.created_at,
@@ -124,10 +125,6 @@ def user_record(row: User) -> UserRecord:
     return _user(row)
 
 
-def _changed(result: Any) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
 # --- assessments ---------------------------------------------------------------------------------------------
 
 def create_assessment(session: Session, *, questionnaire_ref: str, model_ref: str, token_hash: str,
@@ -146,14 +143,11 @@ def create_assessment(session: Session, *, questionnaire_ref: str, model_ref: st
     return _record(row)
 
 
-# Every page of an assessment reads it and every save writes it: both are plain Core statements on the table,
-# built once, which costs a third of an ORM load and of an ORM-enabled UPDATE (no identity map to synchronise), and
-# run on the session's connection, past the ORM's execute layer (a table statement has no ORM part anyway).
+# A step page reads its draft and a save writes it: two statements on the table, built once (a statement is an
+# immutable value) and run with their parameters by the session, as plain Core statements with no ORM objects.
 _ASSESSMENTS = cast(Table, Assessment.__table__)
-_ASSESSMENT_BY_ID = select(*(_ASSESSMENTS.c[name] for name in (
-    "id", "user_id", "enterprise_id", "previous_assessment_id", "questionnaire_ref", "model_ref", "status", "mode",
-    "answers", "data", "version", "created_at", "updated_at", "submitted_at", "level", "total", "scorecard",
-))).where(_ASSESSMENTS.c.id == bindparam("assessment_id"))
+_ASSESSMENT_BY_ID = select(*(_ASSESSMENTS.c[field.name] for field in fields(AssessmentRecord))).where(
+    _ASSESSMENTS.c.id == bindparam("assessment_id"))
 _SAVE_DRAFT = update(_ASSESSMENTS).where(
     _ASSESSMENTS.c.id == bindparam("assessment_id"), _ASSESSMENTS.c.version == bindparam("expected_version"),
     _ASSESSMENTS.c.status == "draft",
@@ -161,85 +155,10 @@ _SAVE_DRAFT = update(_ASSESSMENTS).where(
          updated_at=bindparam("new_updated_at"))
 
 
-class Prepared:
-    """A Core statement compiled once for a dialect and run on the session's DB-API connection.
-
-    A step page reads its draft by primary key and a save writes it with one conditional UPDATE. Through
-    Connection.execute each costs about 35 µs of SQLAlchemy's execution context, result and row objects around a
-    statement SQLite runs in under 10 µs; here the statement is compiled once, its parameters and result columns
-    go through the same type processors SQLAlchemy would apply, and it runs on the cursor of the connection the
-    session's transaction holds (so the session's commit, rollback and SQLite writer lock still govern it).
-    """
-
-    def __init__(self, statement: Select[Any] | Update, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.order: list[str] | None = list(compiled.positiontup) if compiled.positiontup is not None else None
-        self.defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
-        self.binds = {name: processor for name, bind in compiled.binds.items()
-                      if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
-        self.dialect = dialect
-        self.columns = list(statement.selected_columns) if isinstance(statement, Select) else []
-        self.results: list[Callable[[Any], Any] | None] | None = None  # from the first result's column types
-
-    def _execute(self, session: Session, values: Mapping[str, Any]) -> Any:
-        params = {**self.defaults, **values}
-        for name, processor in self.binds.items():
-            params[name] = processor(params[name])
-        cursor = session.connection().connection.cursor()
-        try:
-            cursor.execute(self.sql, [params[name] for name in self.order] if self.order is not None else params)
-        except BaseException:
-            cursor.close()
-            raise
-        return cursor
-
-    def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """The first row of the result with its columns' result processors applied, or None."""
-        cursor = self._execute(session, values)
-        try:
-            row = cursor.fetchone()
-            if self.results is None:  # a driver's result processor may depend on the type code it reports
-                self.results = [column.type.dialect_impl(self.dialect).result_processor(self.dialect, described[1])
-                                for column, described in zip(self.columns, cursor.description, strict=True)]
-        finally:
-            cursor.close()
-        if row is None:
-            return None
-        return tuple(value if processor is None else processor(value)
-                     for processor, value in zip(self.results, row, strict=True))
-
-    def rowcount(self, session: Session, values: Mapping[str, Any]) -> int:
-        """Run a write; the number of rows it changed."""
-        cursor = self._execute(session, values)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
-
-
-_PREPARED: dict[tuple[int, str, str, str], Prepared] = {}
-
-
-def _prepared(statement: Select[Any] | Update, session: Session) -> Prepared:
-    dialect = session.get_bind().dialect
-    key = (id(statement), dialect.name, dialect.driver, dialect.paramstyle)
-    found = _PREPARED.get(key)
-    if found is None:
-        found = _PREPARED[key] = Prepared(statement, dialect)
-    return found
-
-
 def get_assessment(session: Session, assessment_id: int) -> AssessmentRecord | None:
-    """The assessment with this id, or None."""
-    row = _prepared(_ASSESSMENT_BY_ID, session).first(session, {"assessment_id": assessment_id})
-    if row is None:
-        return None
-    (id_, user_id, enterprise_id, previous_id, questionnaire_ref, model_ref, status, mode, answers, data, version,
-     created_at, updated_at, submitted_at, level, total, scorecard) = row
-    return AssessmentRecord(id_, user_id, enterprise_id, previous_id, questionnaire_ref, model_ref, status, mode,
-                            dict(answers or {}), dict(data or {}), version, created_at, updated_at, submitted_at,
-                            level, total, dict(scorecard) if scorecard else None)
+    """The assessment with this id as the database holds it now (not as an object the session loaded), or None."""
+    row = session.execute(_ASSESSMENT_BY_ID, {"assessment_id": assessment_id}).first()
+    return None if row is None else _record(row)
 
 
 def assessment_by_token_hash(session: Session, token_hash: str) -> AssessmentRecord | None:
@@ -252,16 +171,16 @@ def set_token_hash(session: Session, assessment_id: int, token_hash: str) -> boo
     """Replace an assessment's resume token (the old one stops working); False if there is no such assessment."""
     result = session.execute(update(Assessment).where(Assessment.id == assessment_id)
                              .values(resume_token_hash=token_hash))
-    return _changed(result) == 1
+    return rows_changed(result) == 1
 
 
 def save_draft(session: Session, assessment_id: int, expected_version: int, answers: Mapping[str, Any],
                data: Mapping[str, Any], now: datetime | None = None) -> int | None:
     """Store a draft's answers if it is still at `expected_version`; the new version, or None on a conflict."""
-    changed = _prepared(_SAVE_DRAFT, session).rowcount(session, {
+    result = session.execute(_SAVE_DRAFT, {
         "assessment_id": assessment_id, "expected_version": expected_version, "new_answers": dict(answers),
         "new_data": dict(data), "new_version": expected_version + 1, "new_updated_at": now or utcnow()})
-    return expected_version + 1 if changed == 1 else None
+    return expected_version + 1 if rows_changed(result) == 1 else None
 
 
 def freeze(session: Session, assessment_id: int, expected_version: int, *, answers: Mapping[str, Any],
@@ -275,7 +194,7 @@ def freeze(session: Session, assessment_id: int, expected_version: int, *, answe
         .values(status="submitted", answers=dict(answers), data=dict(data), version=expected_version + 1,
                 updated_at=moment, submitted_at=moment, level=level, total=decimal(total), scorecard=dict(scorecard))
     )
-    return _changed(result) == 1
+    return rows_changed(result) == 1
 
 
 def bump_version(session: Session, assessment_id: int, expected_version: int, now: datetime | None = None) -> int | None:
@@ -285,7 +204,7 @@ def bump_version(session: Session, assessment_id: int, expected_version: int, no
         .where(Assessment.id == assessment_id, Assessment.version == expected_version, Assessment.status == "draft")
         .values(version=expected_version + 1, updated_at=now or utcnow())
     )
-    return expected_version + 1 if _changed(result) == 1 else None
+    return expected_version + 1 if rows_changed(result) == 1 else None
 
 
 def link_enterprise(session: Session, assessment_id: int, enterprise_id: int) -> None:
@@ -330,7 +249,7 @@ def claim(session: Session, assessment_id: int, expected_hash: str, new_hash: st
                              .where(Assessment.id == assessment_id, Assessment.user_id.is_(None),
                                     Assessment.resume_token_hash == expected_hash)
                              .values(user_id=user_id, resume_token_hash=new_hash))
-    if _changed(result) != 1:
+    if rows_changed(result) != 1:
         return False
     enterprise_ids = select(Assessment.enterprise_id).where(Assessment.id == assessment_id)
     session.execute(update(Enterprise).where(Enterprise.id.in_(enterprise_ids), Enterprise.user_id.is_(None))
@@ -418,7 +337,7 @@ def set_statistics_consent(session: Session, enterprise_id: int, consent: bool, 
                              .values(consent_statistics=consent, updated_at=now or utcnow()))
     # Also when the consent was already as asked: facts written before facts followed consent are brought in line.
     facts.follow_consent(session, enterprise_id, consent)
-    return _changed(result) == 1
+    return rows_changed(result) == 1
 
 
 def enterprise_of_user(session: Session, user_id: int, uscc: str) -> int | None:
@@ -548,4 +467,4 @@ def revoke_authority_share(session: Session, share_id: int, enterprise_ids: Iter
     result = session.execute(update(AuthorityShare).where(
         AuthorityShare.id == share_id, AuthorityShare.enterprise_id.in_(ids), AuthorityShare.revoked_at.is_(None))
         .values(revoked_at=now or utcnow()))
-    return _changed(result) == 1
+    return rows_changed(result) == 1

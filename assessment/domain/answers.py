@@ -7,15 +7,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from assessment.domain.numbers import N_ as N_  # the services mark their messages with the same function
 from assessment.domain.numbers import NumberRefused, NumberRule, plain, read_decimal, read_number
-from assessment.domain.questionnaire import Condition, DataField, Item, Questionnaire
+from assessment.domain.questionnaire import Condition, DataField, Item, ItemType, Questionnaire
 
 AnswerValue = str | tuple[str, ...] | int | Fraction | Mapping[str, str | tuple[str, ...]]
 
-
-def N_(message: str) -> str:
-    """Mark a message for translation extraction; translated where it is shown."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -87,136 +84,155 @@ def _shown(raw: Any) -> Any:
     return raw
 
 
-def parse_value(item: Item, raw: Any) -> tuple[AnswerValue | None, list[Problem]]:
-    """Check one raw answer against its item; returns the value (None if unusable) and the problems."""
-    problems: list[Problem] = []
-    iid = item.id
-    if item.type == "single":
-        if isinstance(raw, list):
-            problems.append(Problem(iid, "list_for_single", N_("{item}: a single-choice item takes one option, not a list"), {"item": iid}))
-            return None, problems
-        if not isinstance(raw, str) or raw not in item.option_set:
-            problems.append(
-                Problem(
-                    iid,
-                    "unknown_option",
-                    N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                    {"item": iid, "option": _shown(raw), "expected": ", ".join(item.option_keys)},
-                )
-            )
-            return None, problems
-        return raw, problems
-    if item.type == "multi":
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list) or not raw:
-            problems.append(
-                Problem(iid, "bad_multi", N_("{item}: a multiple-choice item takes a non-empty list of options"), {"item": iid})
-            )
-            return None, problems
-        unknown = [k for k in raw if not isinstance(k, str) or k not in item.option_set]
-        if unknown:
-            problems.append(
-                Problem(
-                    iid,
-                    "unknown_option",
-                    N_("{item}: unknown option {option!r}; expected one of {expected}"),
-                    {"item": iid, "option": _shown(unknown[0]), "expected": ", ".join(item.option_keys)},
-                )
-            )
-            return None, problems
-        chosen = set(raw)
-        for key in sorted(chosen & item.exclusive_keys):
-            clash = chosen & item.conflicts(key)
-            if clash:
-                problems.append(
-                    Problem(
-                        iid,
-                        "exclusive_mixed",
-                        N_("{item}: option {option} (none) excludes every other option")
-                        if clash == item.option_set - {key} or not item.option(key).excludes  # type: ignore[union-attr]
-                        else N_("{item}: option {option} cannot be combined with {others}"),
-                        {"item": iid, "option": key, "others": ", ".join(sorted(clash))},
-                    )
-                )
-                return None, problems
-        return tuple(k for k in item.option_keys if k in chosen), problems
-    if item.type == "rating":
-        if isinstance(raw, bool) or not isinstance(raw, int) or not item.min_rating <= raw <= item.max_rating:
-            problems.append(
-                Problem(
-                    iid,
-                    "rating_range",
-                    N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
-                    {"item": iid, "low": item.min_rating, "high": item.max_rating, "value": _shown(raw)},
-                )
-            )
-            return None, problems
-        return raw, problems
-    if item.type == "number":
-        rule = item_rule(item)
-        try:
-            return read_number(raw, rule), problems
-        except NumberRefused as refused:
-            if refused.code == "not_a_number":
-                problems.append(Problem(iid, "not_a_number", N_("{item}: {value!r} is not a number"),
-                                        {"item": iid, "value": _shown(raw)}))
-            else:
-                problems.append(
-                    Problem(
-                        iid,
-                        "number_range",
-                        N_("{item}: {value} is out of range ({range})"),
-                        {"item": iid, "value": _shown(raw), "low": item.minimum, "high": item.maximum,
-                         "range": _range_text(rule)},
-                    )
-                )
-            return None, problems
-    # grid
+ParseResult = tuple[AnswerValue | None, list[Problem]]
+"""A checked value (None if unusable) and the problems found."""
+
+
+def _unknown_option(item: Item, option: Any) -> Problem:
+    """An option key the item does not have."""
+    return Problem(
+        item.id,
+        "unknown_option",
+        N_("{item}: unknown option {option!r}; expected one of {expected}"),
+        {"item": item.id, "option": _shown(option), "expected": ", ".join(item.option_keys)},
+    )
+
+
+def _parse_single(item: Item, raw: Any) -> ParseResult:
+    """One option key."""
+    if isinstance(raw, list):
+        return None, [Problem(item.id, "list_for_single", N_("{item}: a single-choice item takes one option, not a list"),
+                              {"item": item.id})]
+    if not isinstance(raw, str) or raw not in item.option_set:
+        return None, [_unknown_option(item, raw)]
+    return raw, []
+
+
+def _exclusive_clash(item: Item, chosen: set[str]) -> Problem | None:
+    """The first exclusive ("none") option chosen together with an option it excludes, as a problem."""
+    for key in sorted(chosen & item.exclusive_keys):
+        clash = chosen & item.conflicts(key)
+        if not clash:
+            continue
+        option = item.option(key)
+        excludes_all = clash == item.option_set - {key} or option is None or not option.excludes
+        return Problem(
+            item.id,
+            "exclusive_mixed",
+            N_("{item}: option {option} (none) excludes every other option")
+            if excludes_all
+            else N_("{item}: option {option} cannot be combined with {others}"),
+            {"item": item.id, "option": key, "others": ", ".join(sorted(clash))},
+        )
+    return None
+
+
+def _parse_multi(item: Item, raw: Any) -> ParseResult:
+    """A non-empty list of option keys (one key alone is taken as a list of one), in the item's order."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        return None, [Problem(item.id, "bad_multi", N_("{item}: a multiple-choice item takes a non-empty list of options"),
+                              {"item": item.id})]
+    unknown = [k for k in raw if not isinstance(k, str) or k not in item.option_set]
+    if unknown:
+        return None, [_unknown_option(item, unknown[0])]
+    chosen = set(raw)
+    clash = _exclusive_clash(item, chosen)
+    if clash is not None:
+        return None, [clash]
+    return tuple(k for k in item.option_keys if k in chosen), []
+
+
+def _parse_rating(item: Item, raw: Any) -> ParseResult:
+    """A whole number within the item's levels."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not item.min_rating <= raw <= item.max_rating:
+        return None, [Problem(
+            item.id,
+            "rating_range",
+            N_("{item}: level must be a whole number from {low} to {high}, not {value!r}"),
+            {"item": item.id, "low": item.min_rating, "high": item.max_rating, "value": _shown(raw)},
+        )]
+    return raw, []
+
+
+def _parse_number(item: Item, raw: Any) -> ParseResult:
+    """An exact number within the item's min and max."""
+    rule = item_rule(item)
+    try:
+        return read_number(raw, rule), []
+    except NumberRefused as refused:
+        if refused.code == "not_a_number":
+            return None, [Problem(item.id, "not_a_number", N_("{item}: {value!r} is not a number"),
+                                  {"item": item.id, "value": _shown(raw)})]
+        return None, [Problem(
+            item.id,
+            "number_range",
+            N_("{item}: {value} is out of range ({range})"),
+            {"item": item.id, "value": _shown(raw), "low": item.minimum, "high": item.maximum, "range": _range_text(rule)},
+        )]
+
+
+def _unknown_column(item: Item, row: str, value: Any, col_keys: list[str]) -> Problem:
+    """A grid cell naming a column the item does not have."""
+    return Problem(
+        item.id,
+        "unknown_column",
+        N_("{item}: row {row}: {value!r} is not one of {expected}"),
+        {"item": item.id, "row": row, "value": _shown(value), "expected": ", ".join(col_keys)},
+    )
+
+
+def _grid_row(item: Item, row: Any, cell: Any, col_keys: list[str]) -> str | tuple[str, ...] | Problem:
+    """One row of a grid answer: its column (or columns, in order), or the problem with it."""
+    if row not in [r.key for r in item.rows]:
+        return Problem(item.id, "unknown_row", N_("{item}: unknown row {row!r}"), {"item": item.id, "row": _shown(row)})
+    if not item.grid_multi:
+        if isinstance(cell, list) or cell not in col_keys:
+            return _unknown_column(item, row, cell, col_keys)
+        return str(cell)
+    cells = cell if isinstance(cell, list) else [cell]
+    bad = [c for c in cells if c not in col_keys]
+    if bad:
+        return _unknown_column(item, row, bad[0], col_keys)
+    return tuple(c for c in col_keys if c in cells)
+
+
+def _parse_grid(item: Item, raw: Any) -> ParseResult:
+    """An object of row → column (or row → list of columns); a single-choice grid needs every row."""
     if not isinstance(raw, dict):
-        problems.append(Problem(iid, "bad_grid", N_("{item}: a grid item takes an object of row → column"), {"item": iid}))
-        return None, problems
-    row_keys = [r.key for r in item.rows]
+        return None, [Problem(item.id, "bad_grid", N_("{item}: a grid item takes an object of row → column"), {"item": item.id})]
     col_keys = [c.key for c in item.columns]
     out: dict[str, str | tuple[str, ...]] = {}
+    problems: list[Problem] = []
     for row, cell in raw.items():
-        if row not in row_keys:
-            problems.append(Problem(iid, "unknown_row", N_("{item}: unknown row {row!r}"), {"item": iid, "row": _shown(row)}))
-            continue
-        cells = cell if isinstance(cell, list) else [cell]
-        if not item.grid_multi and (isinstance(cell, list) or cell not in col_keys):
-            problems.append(
-                Problem(
-                    iid,
-                    "unknown_column",
-                    N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                    {"item": iid, "row": row, "value": _shown(cell), "expected": ", ".join(col_keys)},
-                )
-            )
-            continue
-        bad = [c for c in cells if c not in col_keys]
-        if bad:
-            problems.append(
-                Problem(
-                    iid,
-                    "unknown_column",
-                    N_("{item}: row {row}: {value!r} is not one of {expected}"),
-                    {"item": iid, "row": row, "value": _shown(bad[0]), "expected": ", ".join(col_keys)},
-                )
-            )
-            continue
-        out[row] = tuple(c for c in col_keys if c in cells) if item.grid_multi else str(cell)
-    if not item.grid_multi:
-        missing_rows = [r for r in row_keys if r not in out]
-        if missing_rows and not problems:
-            problems.append(
-                Problem(
-                    iid, "grid_rows_missing", N_("{item}: rows without an answer: {rows}"), {"item": iid, "rows": ", ".join(missing_rows)}
-                )
-            )
+        checked = _grid_row(item, row, cell, col_keys)
+        if isinstance(checked, Problem):
+            problems.append(checked)
+        else:
+            out[row] = checked
     if problems:
         return None, problems
-    return out, problems
+    missing_rows = [] if item.grid_multi else [r.key for r in item.rows if r.key not in out]
+    if missing_rows:
+        return None, [Problem(item.id, "grid_rows_missing", N_("{item}: rows without an answer: {rows}"),
+                              {"item": item.id, "rows": ", ".join(missing_rows)})]
+    return out, []
+
+
+PARSERS: Mapping[ItemType, Callable[[Item, Any], ParseResult]] = {
+    "single": _parse_single,
+    "multi": _parse_multi,
+    "rating": _parse_rating,
+    "number": _parse_number,
+    "grid": _parse_grid,
+}
+"""The parser of each item type."""
+
+
+def parse_value(item: Item, raw: Any) -> ParseResult:
+    """Check one raw answer against its item; returns the value (None if unusable) and the problems."""
+    return PARSERS[item.type](item, raw)
 
 
 def condition_holds(cond: Condition, values: Mapping[str, AnswerValue]) -> bool:
@@ -284,14 +300,11 @@ def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fracti
     return data, problems
 
 
-def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool = True) -> Answers:
-    """Turn an answers document into checked Answers, or raise AnswersInvalid listing every problem.
-
-    With complete=False (a draft), missing answers are allowed.
-    """
-    problems: list[Problem] = []
+def _raw_answers(questionnaire: Questionnaire, document: Any) -> tuple[Mapping[str, Any], list[Problem]]:
+    """The document's raw answers and the problems of its envelope; raises AnswersInvalid if it has no usable shape."""
     if not isinstance(document, dict):
         raise AnswersInvalid([Problem(None, "bad_document", N_("the answers document must be a JSON object"), {})])
+    problems: list[Problem] = []
     qid = document.get("questionnaire")
     if qid is not None and qid != questionnaire.id:
         problems.append(
@@ -305,8 +318,11 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
     raw_answers = document.get("answers", {})
     if not isinstance(raw_answers, dict):
         raise AnswersInvalid([*problems, Problem(None, "bad_answers", N_("'answers' must be an object of item → answer"), {})])
-    data, data_problems = parse_data(questionnaire, document.get("data"))
-    problems.extend(data_problems)
+    return raw_answers, problems
+
+
+def _item_values(questionnaire: Questionnaire, raw_answers: Mapping[str, Any], problems: list[Problem]) -> dict[str, AnswerValue]:
+    """The usable values of the given answers; their problems are added to `problems`."""
     index = questionnaire.item_index
     values: dict[str, AnswerValue] = {}
     for iid, raw in raw_answers.items():
@@ -320,6 +336,13 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
         problems.extend(item_problems)
         if value is not None:
             values[iid] = value
+    return values
+
+
+def _derive(
+    questionnaire: Questionnaire, data: Mapping[str, Fraction], values: dict[str, AnswerValue], problems: list[Problem]
+) -> dict[str, Fraction]:
+    """The figures computed from data; a computed option fills an unanswered item, and contradicting one is a problem."""
     derived: dict[str, Fraction] = {}
     for item in questionnaire.derived_items if data else ():
         assert item.derive is not None
@@ -340,6 +363,29 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
                     {"item": item.id, "derived": option, "given": given, "figure": format_figure(figure)},
                 )
             )
+    return derived
+
+
+def _missing(shown: list[Item], values: Mapping[str, AnswerValue], problems: list[Problem]) -> list[Problem]:
+    """A problem for each shown required item without an answer (unless it already has a problem)."""
+    with_problems = {p.item for p in problems}
+    return [
+        Problem(item.id, "missing", N_("{item}: no answer"), {"item": item.id})
+        for item in shown
+        if item.required and item.id not in values and item.id not in with_problems
+    ]
+
+
+def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool = True) -> Answers:
+    """Turn an answers document into checked Answers, or raise AnswersInvalid listing every problem.
+
+    With complete=False (a draft), missing answers are allowed.
+    """
+    raw_answers, problems = _raw_answers(questionnaire, document)
+    data, data_problems = parse_data(questionnaire, document.get("data"))
+    problems.extend(data_problems)
+    values = _item_values(questionnaire, raw_answers, problems)
+    derived = _derive(questionnaire, data, values, problems)
     if questionnaire.has_conditions:
         shown = visible_items(questionnaire, values)
         shown_ids = {i.id for i in shown}
@@ -347,9 +393,7 @@ def parse_answers(questionnaire: Questionnaire, document: Any, *, complete: bool
     else:
         shown = list(questionnaire.items)
     if complete:
-        for item in shown:
-            if item.required and item.id not in values and not any(p.item == item.id for p in problems):
-                problems.append(Problem(item.id, "missing", N_("{item}: no answer"), {"item": item.id}))
+        problems.extend(_missing(shown, values, problems))
     if problems:
         raise AnswersInvalid(problems)
     return Answers(questionnaire.id, values, data, derived)

@@ -149,9 +149,9 @@ class Solution:
         return any(i == ANY or (i[0] == section and digits.startswith(i[1:])) for i in self.industries)
 
 
-@dataclass(frozen=True, eq=False)  # identity equality: search indexes are cached per instance
+@dataclass(frozen=True)
 class Catalogue:
-    """A versioned solution catalogue (national, provincial, a provider's own, or demo data)."""
+    """A versioned solution catalogue (national, provincial, a provider's own, or demo data); equal when every field is."""
 
     id: str
     version: str
@@ -164,6 +164,10 @@ class Catalogue:
     description: Text | None = None
     publisher: Text | None = None
     source: Text | None = None
+
+    def __hash__(self) -> int:
+        """The hash of the reference: equal catalogues share it, and it is cheap where catalogues key a cache."""
+        return hash((self.id, self.version))
 
     @property
     def ref(self) -> str:

@@ -97,9 +97,9 @@ class Equivalent:
     source: Text | None = None
 
 
-@dataclass(frozen=True, eq=False)  # identity equality: compiled forms are cached per instance
+@dataclass(frozen=True)
 class ScoringModel:
-    """A versioned scoring model for one questionnaire."""
+    """A versioned scoring model for one questionnaire; equal when every field is."""
 
     id: str
     version: str
@@ -114,6 +114,10 @@ class ScoringModel:
     description: Text | None = None
     source: Text | None = None
     caveats: tuple[Text, ...] = ()
+
+    def __hash__(self) -> int:
+        """The hash of the reference: equal models share it, and it is cheap where a model keys a cache."""
+        return hash((self.id, self.version))
 
     @property
     def ref(self) -> str:

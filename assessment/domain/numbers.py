@@ -33,9 +33,13 @@ _SPACES = " \t\r\n\u3000\u00a0"
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.(\d*))?", re.ASCII)
 
 
-def N_(message: str) -> str:
+def mark_for_translation(message: str) -> str:
     """Mark a message for translation extraction; translated where it is shown."""
     return message
+
+
+N_ = mark_for_translation
+"""The name the message extractor looks for (`pybabel extract -k N_`)."""
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,8 @@ class DataField:
 def order(a: Fraction, b: Fraction) -> int:
     """-1, 0 or 1 as a is less than, equal to or greater than b.
 
-    Exact, like Fraction's own comparisons, which check the other operand against the numbers ABCs on every call
-    and cost several times more; a save compares each computed figure with its bands and limits.
+    Exact, like Fraction's own comparisons, without their check of the other operand against the numbers ABCs on
+    every call; a save compares each computed figure with its bands and limits.
     """
     left, right = a.numerator * b.denominator, b.numerator * a.denominator  # denominators are positive
     return (left > right) - (left < right)
@@ -275,9 +275,9 @@ class Section:
     items: tuple[Item, ...]
 
 
-@dataclass(frozen=True, eq=False)  # identity equality: compiled forms are cached per instance
+@dataclass(frozen=True)
 class Questionnaire:
-    """A versioned questionnaire: its sections and items, in order."""
+    """A versioned questionnaire: its sections and items, in order; equal when every field is."""
 
     id: str
     version: str
@@ -287,6 +287,10 @@ class Questionnaire:
     description: Text | None = None
     source: Text | None = None
     groups: Mapping[str, Text] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        """The hash of the reference: equal questionnaires share it, and it is cheap where one keys a cache."""
+        return hash((self.id, self.version))
 
     @property
     def ref(self) -> str:

@@ -92,11 +92,12 @@ class Explanation:
     after_next: LevelCheck | None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Scorecard:
     """The result of scoring one set of answers under one model.
 
-    Node scores and the explanation are derived from the exact numerators on first use.
+    Node scores and the explanation are derived from the exact numerators on first use. Two scorecards are equal
+    when they hold the same result; the compiled model they were derived with is named by the two references.
     """
 
     questionnaire: str
@@ -105,7 +106,7 @@ class Scorecard:
     ratings: Mapping[str, int]
     level: int
     numerators: Mapping[str, int] = field(repr=False)
-    compiled: CompiledModel = field(repr=False)
+    compiled: CompiledModel = field(repr=False, compare=False)
 
     @cached_property
     def nodes(self) -> Mapping[str, NodeScore]:
@@ -178,89 +179,121 @@ def _exclusive(item: Item, key: str) -> bool:
     return opt is not None and opt.exclusive
 
 
-def compile_model(questionnaire: Questionnaire, model: ScoringModel) -> CompiledModel:
-    """Bind a model to its questionnaire: check references, fix denominators, compute maxima."""
-    if model.questionnaire != questionnaire.id:
-        raise ModelError(f"model {model.ref} is for questionnaire {model.questionnaire!r}, not {questionnaire.id!r}")
-    leaves: list[_Leaf] = []
-    aggs: list[_Agg] = []
-    dens: dict[str, int] = {}
-    maxima: dict[str, Fraction] = {}
+def _compile_leaf(questionnaire: Questionnaire, node: Node) -> tuple[_Leaf, int, Fraction]:
+    """A leaf node as integer points over its denominator; returns the leaf, its denominator and its maximum."""
+    scorer = node.scorer
+    assert scorer is not None
+    item = questionnaire.item(scorer.item)
+    if item is None:
+        raise ModelError(f"node {node.id!r} scores item {scorer.item!r}, which the questionnaire lacks")
+    raw_max = _leaf_raw_max(item, node)
+    factor = (scorer.scale_to / raw_max) if (scorer.scale_to is not None and raw_max) else Fraction(1)
+    if scorer.method == "rating":
+        d0 = 1
+        pts_int: dict[str, int] = {}
+        kind, rows = "rating", 1
+    else:
+        d0 = lcm(*(p.denominator for p in scorer.points.values()), scorer.cap.denominator if scorer.cap else 1)
+        pts_int = {k: int(p * d0) for k, p in scorer.points.items()}
+        if scorer.method == "grid":
+            kind = "grid_multi" if item.grid_multi else "grid_single"
+            rows = len(item.rows)
+        else:
+            kind, rows = item.type, 1
+    cap = int(scorer.cap * d0) if scorer.cap is not None else None
+    sc = node.scale
+    leaf = _Leaf(node.id, item.id, kind, pts_int, cap, factor.numerator * sc.numerator, rows)
+    return leaf, d0 * rows * factor.denominator * sc.denominator, raw_max * factor * sc
 
-    def visit(node_id: str, seen: tuple[str, ...]) -> None:
+
+def _child_weights(node: Node) -> list[int]:
+    """Whole-number weights of an aggregate's children (1 each unless the node is weighted)."""
+    if node.aggregate != "weighted":
+        return [1] * len(node.children)
+    if len(node.weights) != len(node.children):
+        raise ModelError(f"node {node.id!r} has {len(node.children)} children but {len(node.weights)} weights")
+    wden = lcm(*(w.denominator for w in node.weights))
+    return [int(w * wden) for w in node.weights]
+
+
+def _compile_aggregate(node: Node, dens: Mapping[str, int], maxima: Mapping[str, Fraction]) -> tuple[_Agg, int, Fraction]:
+    """An aggregate node over its compiled children; returns the aggregate, its denominator and its maximum."""
+    base = lcm(*(dens[c] for c in node.children))
+    weights = _child_weights(node)
+    if node.aggregate == "sum":
+        divisor = 1
+        cmax = sum((maxima[c] for c in node.children), Fraction(0))
+    else:
+        divisor = sum(weights)
+        cmax = sum((maxima[c] * w for c, w in zip(node.children, weights, strict=True)), Fraction(0)) / divisor
+    sc = node.scale
+    den = base * divisor * sc.denominator
+    children = tuple((c, (base // dens[c]) * w) for c, w in zip(node.children, weights, strict=True))
+    return _Agg(node.id, children, sc.numerator), den, cmax * sc
+
+
+@dataclass
+class _Tree:
+    """The indicator tree compiled so far: leaves and aggregates in evaluation order, denominators and maxima."""
+
+    model: ScoringModel
+    questionnaire: Questionnaire
+    leaves: list[_Leaf] = field(default_factory=list)
+    aggregates: list[_Agg] = field(default_factory=list)
+    dens: dict[str, int] = field(default_factory=dict)
+    maxima: dict[str, Fraction] = field(default_factory=dict)
+
+    def visit(self, node_id: str, seen: tuple[str, ...]) -> None:
+        """Compile a node after its children, so every aggregate follows what it sums."""
         if node_id in seen:
             raise ModelError(f"node {node_id!r} is its own ancestor")
-        node = model.nodes.get(node_id)
+        node = self.model.nodes.get(node_id)
         if node is None:
             raise ModelError(f"node {node_id!r} is referenced but not defined")
         if node.scorer is not None:
-            scorer = node.scorer
-            item = questionnaire.item(scorer.item)
-            if item is None:
-                raise ModelError(f"node {node_id!r} scores item {scorer.item!r}, which the questionnaire lacks")
-            raw_max = _leaf_raw_max(item, node)
-            factor = (scorer.scale_to / raw_max) if (scorer.scale_to is not None and raw_max) else Fraction(1)
-            if scorer.method == "rating":
-                d0 = 1
-                pts_int: dict[str, int] = {}
-                kind, rows = "rating", 1
-            else:
-                d0 = lcm(*(p.denominator for p in scorer.points.values()), scorer.cap.denominator if scorer.cap else 1)
-                pts_int = {k: int(p * d0) for k, p in scorer.points.items()}
-                if scorer.method == "grid":
-                    kind = "grid_multi" if item.grid_multi else "grid_single"
-                    rows = len(item.rows)
-                else:
-                    kind, rows = item.type, 1
-            cap = int(scorer.cap * d0) if scorer.cap is not None else None
-            den = d0 * rows * factor.denominator
-            mult = factor.numerator
-            sc = node.scale
-            dens[node_id] = den * sc.denominator
-            leaves.append(_Leaf(node_id, item.id, kind, pts_int, cap, mult * sc.numerator, rows))
-            maxima[node_id] = raw_max * factor * sc
+            leaf, self.dens[node_id], self.maxima[node_id] = _compile_leaf(self.questionnaire, node)
+            self.leaves.append(leaf)
             return
         if not node.children:
             raise ModelError(f"node {node_id!r} has neither children nor an item")
         for child in node.children:
-            visit(child, (*seen, node_id))
-        base = lcm(*(dens[c] for c in node.children))
-        if node.aggregate == "sum":
-            weights = [1] * len(node.children)
-            divisor = 1
-            cmax = sum((maxima[c] for c in node.children), Fraction(0))
-        else:
-            if node.aggregate == "weighted":
-                if len(node.weights) != len(node.children):
-                    raise ModelError(f"node {node_id!r} has {len(node.children)} children but {len(node.weights)} weights")
-                wden = lcm(*(w.denominator for w in node.weights))
-                weights = [int(w * wden) for w in node.weights]
-            else:
-                weights = [1] * len(node.children)
-            divisor = sum(weights)
-            cmax = sum((maxima[c] * w for c, w in zip(node.children, weights, strict=True)), Fraction(0)) / divisor
-        sc = node.scale
-        dens[node_id] = base * divisor * sc.denominator
-        aggs.append(_Agg(node_id, tuple((c, (base // dens[c]) * w) for c, w in zip(node.children, weights, strict=True)), sc.numerator))
-        maxima[node_id] = cmax * sc
+            self.visit(child, (*seen, node_id))
+        agg, self.dens[node_id], self.maxima[node_id] = _compile_aggregate(node, self.dens, self.maxima)
+        self.aggregates.append(agg)
 
-    visit(model.root, ())
-    set_items: dict[str, tuple[str, ...]] = {}
+
+def _item_sets(questionnaire: Questionnaire, model: ScoringModel) -> dict[str, tuple[str, ...]]:
+    """The items of each item set, checked against the questionnaire."""
     for sid, item_set in model.item_sets.items():
         for iid in item_set.items:
-            it = questionnaire.item(iid)
-            if it is None:
+            if questionnaire.item(iid) is None:
                 raise ModelError(f"item set {sid!r} names item {iid!r}, which the questionnaire lacks")
-        set_items[sid] = item_set.items
-    rated = tuple(dict.fromkeys(i for s in set_items.values() for i in s))
+    return {sid: item_set.items for sid, item_set in model.item_sets.items()}
+
+
+def _check_levels(model: ScoringModel, dens: Mapping[str, int], set_items: Mapping[str, tuple[str, ...]]) -> None:
+    """Every level condition names a node of the tree or a defined item set."""
     for lv in model.levels:
         for cond in lv.conditions:
             if isinstance(cond, ScoreCondition) and cond.node not in dens:
                 raise ModelError(f"level {lv.level} tests node {cond.node!r}, which is not in the tree")
             if isinstance(cond, RatingCondition) and cond.item_set not in set_items:
                 raise ModelError(f"level {lv.level} counts item set {cond.item_set!r}, which is not defined")
+
+
+def compile_model(questionnaire: Questionnaire, model: ScoringModel) -> CompiledModel:
+    """Bind a model to its questionnaire: check references, fix denominators, compute maxima."""
+    if model.questionnaire != questionnaire.id:
+        raise ModelError(f"model {model.ref} is for questionnaire {model.questionnaire!r}, not {questionnaire.id!r}")
+    tree = _Tree(model, questionnaire)
+    tree.visit(model.root, ())
+    set_items = _item_sets(questionnaire, model)
+    rated = tuple(dict.fromkeys(i for s in set_items.values() for i in s))
+    _check_levels(model, tree.dens, set_items)
     positions = {item.id: n for n, item in enumerate(questionnaire.items)}
-    return CompiledModel(questionnaire, model, tuple(leaves), tuple(aggs), dens, maxima, set_items, rated, positions)
+    return CompiledModel(
+        questionnaire, model, tuple(tree.leaves), tuple(tree.aggregates), tree.dens, tree.maxima, set_items, rated, positions
+    )
 
 
 @lru_cache(maxsize=64)

@@ -6,6 +6,7 @@ import hashlib
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 FONT = "'Noto Sans CJK SC', sans-serif"
@@ -114,78 +115,109 @@ def _svg(width: float, height: float, title: str, desc: str, body: list[str]) ->
             + "".join(body) + "</svg>")
 
 
+@dataclass(frozen=True)
+class _Radar:
+    """A radar's geometry: n axes around (cx, cy), the first straight up, then clockwise."""
+
+    n: int
+    radius: float
+    cx: float
+    cy: float
+
+    def angle(self, k: int) -> float:
+        """The angle of axis k."""
+        return -math.pi / 2 + 2 * math.pi * k / self.n
+
+    def point(self, k: int, share: float, beyond: float = 0.0) -> tuple[float, float]:
+        """The point at this share of axis k (plus `beyond` units past it)."""
+        r = self.radius * _share(share) + beyond
+        return self.cx + r * math.cos(self.angle(k)), self.cy + r * math.sin(self.angle(k))
+
+    def points(self, shares: Sequence[float]) -> str:
+        """A polygon's points through these shares of the axes."""
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (self.point(k, s) for k, s in enumerate(shares)))
+
+
+RADAR_FONT = 10.5
+RADAR_SIDE_LIMIT = 10  # columns: about five CJK characters per line beside the radar
+
+
+def _radar_web(radar: _Radar) -> list[str]:
+    """The rings at 25 % steps, the spokes and the 50 % and 100 % ring labels."""
+    body = [_element("polygon", points=radar.points([ring] * radar.n), fill="none", stroke=GRID, stroke_width=0.8)
+            for ring in (0.25, 0.5, 0.75, 1.0)]
+    for k in range(radar.n):
+        x, y = radar.point(k, 1.0)
+        body.append(_element("line", x1=radar.cx, y1=radar.cy, x2=x, y2=y, stroke=GRID, stroke_width=0.8))
+    for ring in (0.5, 1.0):
+        body.append(_text(radar.cx + 3, radar.cy - radar.radius * ring + 9, f"{ring:.0%}", size=7.5, fill=MUTED))
+    return body
+
+
+def _radar_labels(radar: _Radar, labels: Sequence[str], width: float) -> list[str]:
+    """Each axis's label just outside the plot: centred above and below, beside it left and right."""
+    body = []
+    for k, label in enumerate(labels):
+        lx, ly = radar.point(k, 1.0, beyond=12)
+        cos, sin = math.cos(radar.angle(k)), math.sin(radar.angle(k))
+        anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
+        ly += 10 if sin > 0.3 else (-6 if sin < -0.3 else 3)
+        limit = int(width / (RADAR_FONT * 0.55)) if anchor == "middle" else RADAR_SIDE_LIMIT
+        body.append(_text(lx, ly, label, size=RADAR_FONT, anchor=anchor, limit=limit))
+    return body
+
+
+def _radar_legend(cx: float, y: float, legend: Sequence[str]) -> list[str]:
+    """The legend below the radar: the current polygon's line and name, then the previous one's."""
+    body = [_element("line", x1=cx - 120, y1=y, x2=cx - 104, y2=y, stroke=PRIMARY, stroke_width=2),
+            _text(cx - 100, y + 3.5, legend[0], size=9)]
+    if len(legend) > 1:
+        body.append(_element("line", x1=cx + 10, y1=y, x2=cx + 26, y2=y, stroke=COMPARE, stroke_width=1.5,
+                             stroke_dasharray="4 3"))
+        body.append(_text(cx + 30, y + 3.5, legend[1], size=9))
+    return body
+
+
+def _radar_plot(radar: _Radar, axes: Sequence[tuple[str, float]], compare: Sequence[float] | None) -> list[str]:
+    """The web, the previous polygon (dashed) if given, and the current polygon with its points."""
+    body = _radar_web(radar)
+    if compare is not None:
+        shares = [compare[k] if k < len(compare) else 0.0 for k in range(radar.n)]
+        body.append(f'<polygon class="compare" points="{radar.points(shares)}" fill="none" stroke="{COMPARE}" '
+                    f'stroke-width="1.5" stroke-dasharray="4 3"/>')
+    body.append(f'<polygon class="current" points="{radar.points([v for _, v in axes])}" fill="{PRIMARY_FILL}" '
+                f'stroke="{PRIMARY}" stroke-width="2"/>')
+    for k, (_, value) in enumerate(axes):
+        x, y = radar.point(k, value)
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{PRIMARY}"/>')
+    return body
+
+
 def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Sequence[float] | None = None,
               title: str = "", legend: Sequence[str] = ()) -> str:
     """A radar of 0–1 shares per axis, optionally with a second (previous) polygon; `legend` names the two."""
     n = len(axes)
-    font = 10.5
-    side_limit = 10  # columns: about five CJK characters per line beside the radar
     labels = [f"{label} {_share(value):.0%}" for label, value in axes]
     side = [k for k in range(n) if n >= 3 and abs(math.cos(-math.pi / 2 + 2 * math.pi * k / n)) >= 0.3]
     # room beside the plot for the widest side label, so no label runs out of the view box
-    side_room = max([24.0, *(max(_columns(line) for line in _wrap(labels[k], side_limit)) * font * 0.55 + 4
-                             for k in side)])
+    side_room = max([24.0, *(max(_columns(line) for line in _wrap(labels[k], RADAR_SIDE_LIMIT)) * RADAR_FONT * 0.55
+                             + 4 for k in side)])
     radius = max(20.0, size / 2 - 40)
     width = 2 * (radius + 12 + side_room)
-    cx, cy = width / 2, size / 2
-    legend_h = 18 if legend and compare is not None else 0
-    height = size + legend_h
-    body: list[str] = []
-
-    def point(k: int, share: float) -> tuple[float, float]:
-        # first axis points straight up, then clockwise
-        angle = -math.pi / 2 + 2 * math.pi * k / n
-        r = radius * _share(share)
-        return cx + r * math.cos(angle), cy + r * math.sin(angle)
-
-    def points(shares: Sequence[float]) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, s) for k, s in enumerate(shares)))
-
+    radar = _Radar(n, radius, width / 2, size / 2)
+    with_legend = bool(legend) and compare is not None
     if n >= 3:
-        for ring in (0.25, 0.5, 0.75, 1.0):
-            body.append(_element("polygon", points=points([ring] * n), fill="none", stroke=GRID,
-                                 stroke_width=0.8))
-        for k in range(n):
-            x, y = point(k, 1.0)
-            body.append(_element("line", x1=cx, y1=cy, x2=x, y2=y, stroke=GRID, stroke_width=0.8))
-        for ring in (0.5, 1.0):
-            body.append(_text(cx + 3, cy - radius * ring + 9, f"{ring:.0%}", size=7.5, fill=MUTED))
-        if compare is not None:
-            shares = [compare[k] if k < len(compare) else 0.0 for k in range(n)]
-            body.append(f'<polygon class="compare" points="{points(shares)}" fill="none" stroke="{COMPARE}" '
-                        f'stroke-width="1.5" stroke-dasharray="4 3"/>')
-        body.append(f'<polygon class="current" points="{points([v for _, v in axes])}" fill="{PRIMARY_FILL}" '
-                    f'stroke="{PRIMARY}" stroke-width="2"/>')
-        for k, (_, value) in enumerate(axes):
-            x, y = point(k, value)
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{PRIMARY}"/>')
-        for k in range(n):
-            angle = -math.pi / 2 + 2 * math.pi * k / n
-            lx = cx + (radius + 12) * math.cos(angle)
-            ly = cy + (radius + 12) * math.sin(angle)
-            cos = math.cos(angle)
-            anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
-            sin = math.sin(angle)
-            ly += 10 if sin > 0.3 else (-6 if sin < -0.3 else 3)
-            limit = int(width / (font * 0.55)) if anchor == "middle" else side_limit
-            body.append(_text(lx, ly, labels[k], size=font, anchor=anchor, limit=limit))
+        body = [*_radar_plot(radar, axes, compare), *_radar_labels(radar, labels, width)]
     else:
         # a radar needs three axes; fewer are drawn as plain rows so no data is lost
-        for k, (label, value) in enumerate(axes):
-            body.append(_text(12, 24 + 18 * k, f"{label} {_share(value):.0%}", size=11))
-    if legend_h:
-        y = size + 6
-        body.append(_element("line", x1=cx - 120, y1=y, x2=cx - 104, y2=y, stroke=PRIMARY, stroke_width=2))
-        body.append(_text(cx - 100, y + 3.5, legend[0], size=9))
-        if len(legend) > 1:
-            body.append(_element("line", x1=cx + 10, y1=y, x2=cx + 26, y2=y, stroke=COMPARE, stroke_width=1.5,
-                                 stroke_dasharray="4 3"))
-            body.append(_text(cx + 30, y + 3.5, legend[1], size=9))
+        body = [_text(12, 24 + 18 * k, label, size=11) for k, label in enumerate(labels)]
+    if with_legend:
+        body += _radar_legend(radar.cx, size + 6, legend)
     desc = "; ".join(f"{label}: {_share(v):.0%}" for label, v in axes)
     if compare is not None:
         desc += " | " + "; ".join(f"{label}: {_share(compare[k]):.0%}" for k, (label, _) in enumerate(axes)
                                   if k < len(compare))
-    return _svg(round(width), height, title, desc, body)
+    return _svg(round(width), size + (18 if with_legend else 0), title, desc, body)
 
 
 def bars_svg(rows: Sequence[tuple[str, float, float]], *, width: int = 520, title: str = "") -> str:

@@ -7,11 +7,9 @@ alone renders the same in the CLI, in tests and in the web app, and reporting ne
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -109,8 +107,8 @@ def drawn_cells_css(columns: int) -> Markup:
     """CSS that draws the bars per dimension, the indicator share bars, the area meters and the scenario level
     cells as inset box shadows on one element each, a class per bar length and per (level, reachable) pair.
 
-    A shadow band is cheap for WeasyPrint, a table cell or an element is not (each costs 0.5–1 ms), and
-    classes let equal cells share one computed style where a style attribute would not. A shadow's offset
+    A shadow band is cheap for WeasyPrint, a table cell or an element is not, and classes let equal cells share
+    one computed style where a style attribute would not. A shadow's offset
     must be a length, so the widths come from the column widths in report.html and report.css (TEXT_WIDTH_MM
     times DIMENSION_BARS, SHARE_COLUMN, AREA_COLUMN and LEVEL_COLUMNS)."""
     rules = []
@@ -255,7 +253,7 @@ def require_font(family: str | None = None) -> None:
 
 @lru_cache(maxsize=1)
 def _font_config() -> Any:
-    """One WeasyPrint font configuration per process: setting up fontconfig again for every report costs ~5 %."""
+    """One WeasyPrint font configuration per process, rather than setting up fontconfig again for every report."""
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -269,62 +267,13 @@ def _stylesheet(folder: Path, mtime: float) -> Any:
     return CSS(filename=str(folder / STYLESHEET), font_config=_font_config())
 
 
-@lru_cache(maxsize=1)
-def _html_class() -> Any:
-    """WeasyPrint's HTML class with a leaner user-agent stylesheet, or the class itself if that cannot be made.
-
-    WeasyPrint 70's stylesheet gives *every* element ::marker, ::footnote-call, ::footnote-marker, ::note-call,
-    ::note-marker and ::note-callback styles, computed for each of the report's ~900 elements though only list
-    items have markers and the report has no footnotes or notes. Without those rules (markers kept for <li>)
-    the same PDF is made about 1.5 % faster. `HTML._ua_stylesheets` is not public API, so the version is
-    checked (WeasyPrint is pinned in pyproject.toml) and anything unexpected keeps the stock stylesheet.
-    """
-    import weasyprint
-    from weasyprint import CSS, HTML
-    from weasyprint.html import UA, UA_COUNTER_STYLE
-
-    unused = ("::footnote-call ", "::footnote-marker ", "::note-call ", "::note-marker ", "::note-callback ")
-    lines = UA.splitlines()
-    if (weasyprint.__version__ != "70.0" or not callable(getattr(HTML, "_ua_stylesheets", None))
-            or sum(line.startswith(unused) for line in lines) != len(unused)
-            or sum(line.startswith("::marker ") for line in lines) != 1):
-        return HTML
-    source = "\n".join("li" + line if line.startswith("::marker ") else line
-                       for line in lines if not line.startswith(unused))
-    stylesheet = CSS(string=source, counter_style=UA_COUNTER_STYLE)
-
-    class ReportHTML(HTML):  # type: ignore[misc]  # WeasyPrint has no type information
-        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-            return [stylesheet]
-
-    return ReportHTML
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while WeasyPrint makes the PDF, then run once over young objects.
-
-    A report allocates some hundred thousand objects. With the collector on, they set off collections that walk
-    them again and again, and now and then a full one that walks every object of the process as well (over
-    100 000 in the web app or the benchmark): a report took 7–11 % longer on the median, and a slow one 15 %.
-    Paused, the report's own garbage (about 30 MB) waits in the youngest generation and is collected there once,
-    after the document is gone. Another thread's report may re-enable the collector early; that is only slower.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(0)
-
-
 def _weasyprint_pdf(html: str, folder: Path) -> tuple[bytes, set[str]]:
     """The PDF of report HTML and the font families it embeds."""
     css_file = folder / STYLESHEET
     stylesheets = [_stylesheet(folder, css_file.stat().st_mtime)] if css_file.is_file() else []
-    document = _html_class()(string=html, base_url=str(folder)).render(
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(folder)).render(
         stylesheets=stylesheets, font_config=_font_config(), pdf_tags=True)
     return document.write_pdf(pdf_tags=True), {font.family for font in document.fonts.values()}
 
@@ -335,8 +284,7 @@ def render_pdf(data: ReportData, *, templates: Path | None = None) -> bytes:
     folder = templates or TEMPLATES_DIR
     html = render_html(data, templates=templates, inline_css=False)
     try:
-        with _collector_paused():
-            pdf, used = _weasyprint_pdf(html, folder)
+        pdf, used = _weasyprint_pdf(html, folder)
     except Exception as exc:  # WeasyPrint raises many types; the caller needs one clear error
         raise ReportError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):

@@ -15,16 +15,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from assessment.db import providers, queries
-from assessment.db.models import ROLES, utcnow
+from assessment.db.models import ROLES as ROLES  # re-exported: the account commands offer the roles
+from assessment.db.models import utcnow
+from assessment.db.providers import OrganisationRecord
 from assessment.db.queries import UserRecord
 from assessment.domain.answers import N_
 from assessment.domain.enterprise import Regions
+from assessment.services import security_log
 from assessment.services.aggregates import NATIONAL_CODE
 from assessment.services.authorization import Principal, Refused, may_grant
 from assessment.services.language import translator
 from assessment.services.mail import Message
 from assessment.services.sessions import end_all_sessions
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+"""What the site takes for an email address: a local part, @, and a host with at least one dot."""
 PURPOSES = ("verify", "reset")
 LIFETIMES = {"verify": timedelta(days=3), "reset": timedelta(hours=2)}
 """How long an emailed link works; a reset link also serves as the invitation to set a first password."""
@@ -66,6 +71,45 @@ class Redeemed:
 
     status: str
     user: UserRecord | None = None
+
+
+def normalised_email(raw: str | None) -> str:
+    """An email address as stored: trimmed, lower case."""
+    return (raw or "").strip().lower()
+
+
+def account(session: Session, user_id: int) -> UserRecord | None:
+    """The account with this id, as stored now, or None."""
+    return queries.get_user(session, user_id)
+
+
+def account_by_email(session: Session, email: str) -> UserRecord | None:
+    """The account with this (normalised) email address, or None."""
+    return queries.user_by_email(session, email)
+
+
+def organisation(session: Session, organisation_id: int | None) -> OrganisationRecord | None:
+    """The organisation with this id (None for none)."""
+    return providers.get_organisation(session, organisation_id) if organisation_id else None
+
+
+def set_display_name(session: Session, user_id: int, name: str | None) -> None:
+    """Change the name shown for the account; a blank name clears it."""
+    providers.set_display_name(session, user_id, (name or "").strip() or None)
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """Remember the account's interface language (its mail comes in it too)."""
+    queries.set_user_language(session, user_id, language)
+
+
+def reset_requested(session: Session, email: str, address: str) -> UserRecord | None:
+    """Someone asked for a reset link for this address (logged): the account to mail it to, if active."""
+    user = queries.user_by_email(session, email)
+    usable = user is not None and user.active
+    security_log.record(session, security_log.PASSWORD_RESET_REQUESTED, user_id=user.id if user else None,
+                        address=address, outcome="success" if usable else "failure")
+    return user if usable else None
 
 
 def hash_password(password: str) -> str:

@@ -1,11 +1,11 @@
-"""Assessment use cases: start, save a step or the profile, submit, re-assess, and compare with the last one."""
+"""Assessment use cases: start, resume, save the profile, submit, re-assess (a step: services/steps.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, cast
@@ -13,8 +13,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from assessment.db import queries
-from assessment.db.models import utcnow
-from assessment.db.queries import AssessmentRecord
+from assessment.db.queries import AssessmentRecord, AssessmentSummary
 from assessment.domain.answers import (
     N_,
     Answers,
@@ -40,7 +39,7 @@ from assessment.domain.enterprise import (
 )
 from assessment.domain.model import ScoringModel
 from assessment.domain.numbers import read_number
-from assessment.domain.questionnaire import Item, Questionnaire, Section
+from assessment.domain.questionnaire import Questionnaire
 from assessment.domain.scoring import Scorecard, score
 from assessment.services import aggregates
 from assessment.services.language import translator
@@ -82,29 +81,6 @@ class Started:
 
 
 @dataclass(frozen=True)
-class StepInput:
-    """What one wizard step posted: raw answers by item id and raw figures by data-field id.
-
-    A key that is present sets (or, with None, clears) the answer; an absent key leaves it as saved.
-    """
-
-    answers: Mapping[str, Any] = field(default_factory=dict)
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """The draft after a step was saved, the step's problems (their answers keep the saved value), and any
-    items of the step that the new answers revealed."""
-
-    record: AssessmentRecord
-    answers: Answers
-    problems: tuple[Problem, ...] = ()
-    revealed: tuple[str, ...] = ()
-    changed: bool = False
-
-
-@dataclass(frozen=True)
 class ProfileResult:
     """The draft after the profile was saved, or the profile's problems (nothing was written then)."""
 
@@ -128,31 +104,6 @@ class Completion:
         return not self.missing
 
 
-@dataclass(frozen=True)
-class Change:
-    """A figure before and after (a dimension score, the total, the level)."""
-
-    id: str
-    before: float
-    after: float
-
-    @property
-    def delta(self) -> float:
-        """after − before."""
-        return self.after - self.before
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """This result against the enterprise's previous submitted assessment."""
-
-    previous_id: int
-    previous_submitted_at: datetime | None
-    level: Change
-    total: Change
-    dimensions: tuple[Change, ...]
-
-
 def token_hash(token: str) -> str:
     """The stored form of a resume token (the token has 256 random bits, so a plain hash suffices)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -164,17 +115,19 @@ def new_token() -> tuple[str, str]:
     return token, token_hash(token)
 
 
-def _document(questionnaire: Questionnaire, answers: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+def answers_document(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                     data: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored answers and figures as the document parse_answers reads."""
     return {"questionnaire": questionnaire.id, "answers": dict(answers), "data": dict(data)}
 
 
 def draft_answers(questionnaire: Questionnaire, record: AssessmentRecord) -> Answers:
     """The stored answers as checked values; answers that no longer parse are left out."""
     try:
-        return parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=False)
+        return parse_answers(questionnaire, answers_document(questionnaire, record.answers, record.data), complete=False)
     except AnswersInvalid:  # stored under another version of the questionnaire, say: keep what still fits
         answers, data = carry_over(questionnaire, record.answers, record.data)
-        return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False)
+        return parse_answers(questionnaire, answers_document(questionnaire, answers, data), complete=False)
 
 
 def carry_over(questionnaire: Questionnaire, answers: Mapping[str, Any],
@@ -186,7 +139,7 @@ def carry_over(questionnaire: Questionnaire, answers: Mapping[str, Any],
         item = questionnaire.item(iid)
         if item is not None and raw is not None and not parse_value(item, raw)[1]:
             kept[iid] = raw
-    document = _document(questionnaire, kept, {k: _plain(v) for k, v in kept_data.items()})
+    document = answers_document(questionnaire, kept, {k: _plain(v) for k, v in kept_data.items()})
     for _attempt in range(len(kept) + 1):
         try:
             parsed = parse_answers(questionnaire, document, complete=False)
@@ -218,15 +171,32 @@ def completion(questionnaire: Questionnaire, answers: Answers) -> Completion:
     return Completion(answered, sum(n for _, n in sections.values()), sections, tuple(missing))
 
 
-def _get(session: Session, assessment_id: int) -> AssessmentRecord:
+def find(session: Session, assessment_id: int) -> AssessmentRecord | None:
+    """The assessment with this id, or None (whether the asker may open it is the door's question)."""
+    return queries.get_assessment(session, assessment_id)
+
+
+def listed_for(session: Session, *, user_id: int | None, ids: Iterable[int] = ()) -> list[AssessmentSummary]:
+    """The assessments of an account and those with these ids (a browser's own drafts), newest first."""
+    return queries.assessments_for(session, user_id=user_id, ids=ids)
+
+
+def enterprise_profile(session: Session, enterprise_id: int | None) -> EnterpriseProfile | None:
+    """The stored profile of an enterprise (None for none)."""
+    return queries.get_profile(session, enterprise_id) if enterprise_id else None
+
+
+def get(session: Session, assessment_id: int) -> AssessmentRecord:
+    """The assessment with this id; raises AssessmentNotFound."""
     record = queries.get_assessment(session, assessment_id)
     if record is None:
         raise AssessmentNotFound(assessment_id)
     return record
 
 
-def _get_draft(session: Session, assessment_id: int) -> AssessmentRecord:
-    record = _get(session, assessment_id)
+def get_draft(session: Session, assessment_id: int) -> AssessmentRecord:
+    """The draft with this id; raises AssessmentNotFound, or NotADraft once it is submitted."""
+    record = get(session, assessment_id)
     if not record.draft:
         raise NotADraft(assessment_id)
     return record
@@ -243,7 +213,7 @@ def start(session: Session, questionnaire: Questionnaire, model: ScoringModel, *
 
 def renew_token(session: Session, assessment_id: int) -> str:
     """A new resume token for an assessment; the previous one stops working."""
-    _get(session, assessment_id)
+    get(session, assessment_id)
     token, hashed = new_token()
     queries.set_token_hash(session, assessment_id, hashed)
     return token
@@ -254,117 +224,6 @@ def open_with_token(session: Session, token: str) -> AssessmentRecord | None:
     if not token or len(token) > 128:
         return None
     return queries.assessment_by_token_hash(session, token_hash(token))
-
-
-def _step_fields(section: Section) -> set[str]:
-    return {f.id for item in section.items for f in item.fields}
-
-
-def _parsed(questionnaire: Questionnaire, answers: Mapping[str, Any],
-            data: Mapping[str, Any]) -> tuple[Answers | None, list[Problem]]:
-    try:
-        return parse_answers(questionnaire, _document(questionnaire, answers, data), complete=False), []
-    except AnswersInvalid as exc:
-        return None, exc.problems
-
-
-def _restore(target: dict[str, Any], saved: Mapping[str, Any], key: str) -> None:
-    if key in saved:
-        target[key] = saved[key]
-    else:
-        target.pop(key, None)
-
-
-def _visible_ids(questionnaire: Questionnaire, answers: Answers, section: Section) -> set[str]:
-    if not questionnaire.has_conditions:
-        return {i.id for i in section.items}
-    shown = {i.id for i in visible_items(questionnaire, answers.values)}
-    return {i.id for i in section.items if i.id in shown}
-
-
-def _derivable(item: Item, data: Mapping[str, Fraction]) -> bool:
-    return item.derive is not None and item.derive.derive(data) is not None
-
-
-def merge_step(answers: Mapping[str, Any], data: Mapping[str, Any], posted: StepInput, step_items: set[str],
-               step_fields: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Saved answers and figures with one step's posted values laid over them; an emptied value is removed."""
-    merged, figures = dict(answers), dict(data)
-    for iid in step_items & set(posted.answers):
-        raw = posted.answers[iid]
-        if raw is None or raw == "" or raw == []:
-            merged.pop(iid, None)
-        else:
-            merged[iid] = raw
-    for fid in step_fields & set(posted.data):
-        raw = posted.data[fid]
-        text = raw.strip() if isinstance(raw, str) else raw
-        if text is None or text == "":
-            figures.pop(fid, None)
-        else:
-            figures[fid] = text
-    return merged, figures
-
-
-def save_step(session: Session, questionnaire: Questionnaire, assessment_id: int, section_id: str,
-              posted: StepInput, expected_version: int, now: datetime | None = None, *,
-              current: AssessmentRecord | None = None) -> StepResult:
-    """Save one wizard step: valid answers are stored, invalid ones keep their saved value and are reported.
-
-    Raises VersionConflict when the draft was changed elsewhere since `expected_version` and this step would
-    change it again; nothing is written then. `current` is the draft as just read in this session, if the caller
-    has it (the conditional UPDATE still catches any change made since).
-    """
-    record = current if current is not None and current.id == assessment_id and current.draft \
-        else _get_draft(session, assessment_id)
-    section = next((s for s in questionnaire.sections if s.id == section_id), None)
-    if section is None:
-        raise KeyError(section_id)
-    step_items = {i.id for i in section.items}
-    step_fields = _step_fields(section)
-    saved_answers, saved_data = dict(record.answers), dict(record.data)
-    answers, data = merge_step(saved_answers, saved_data, posted, step_items, step_fields)
-    figures, _ = parse_data(questionnaire, data)
-    for item in section.items:
-        # An option left as it was saved yields to new figures: the figures were what the user changed.
-        if item.id in posted.answers and answers.get(item.id) == saved_answers.get(item.id) \
-                and _derivable(item, figures):
-            answers.pop(item.id, None)
-
-    parsed, problems = _parsed(questionnaire, answers, data)
-    step_problems = [p for p in problems if p.item in step_items or p.params.get("field") in step_fields]
-    if problems:
-        for problem in problems:
-            if problem.item in step_items:
-                _restore(answers, saved_answers, problem.item or "")
-            field_id = problem.params.get("field")
-            if field_id in step_fields:
-                _restore(data, saved_data, str(field_id))
-        parsed, still = _parsed(questionnaire, answers, data)
-        if still:
-            answers, data, parsed = saved_answers, saved_data, None
-    # parsed once per save: the merged answers (above), and the saved ones only when needed (below)
-    unchanged = (answers, data) == (saved_answers, saved_data)
-    before = draft_answers(questionnaire, record) if unchanged or parsed is None or questionnaire.has_conditions \
-        else None
-    if unchanged or parsed is None:
-        assert before is not None
-        parsed = before
-    document = answers_to_document(parsed)
-    new_answers, new_data = document["answers"], document.get("data", {})
-    changed = (new_answers, new_data) != (saved_answers, saved_data)
-    if record.version != expected_version and (changed or step_problems):
-        raise VersionConflict(record)
-    if changed:
-        moment = now or utcnow()
-        version = queries.save_draft(session, record.id, record.version, new_answers, new_data, moment)
-        if version is None:
-            raise VersionConflict(_get(session, assessment_id))
-        record = replace(record, answers=new_answers, data=new_data, version=version, updated_at=moment)
-    revealed = _visible_ids(questionnaire, parsed, section) - _visible_ids(questionnaire, before, section) \
-        if before is not None else set()
-    revealed_unanswered = tuple(i.id for i in section.items if i.id in revealed and i.id not in parsed.values)
-    return StepResult(record, parsed, tuple(step_problems), revealed_unanswered, changed)
 
 
 def _text(value: Any) -> str | None:
@@ -395,7 +254,7 @@ def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any]
                  regions: Regions, industries: Industries, *, user_id: int | None = None,
                  now: datetime | None = None) -> ProfileResult:
     """Check and store the enterprise profile of a draft; with problems, nothing is written."""
-    record = _get_draft(session, assessment_id)
+    record = get_draft(session, assessment_id)
     problems = profile_problems(fields, regions, industries)
     if problems:
         return ProfileResult(record, tuple(problems))
@@ -404,7 +263,7 @@ def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any]
     if current == profile:
         return ProfileResult(record, (), profile)
     if record.version != expected_version or queries.bump_version(session, record.id, expected_version, now) is None:
-        raise VersionConflict(_get(session, assessment_id))
+        raise VersionConflict(get(session, assessment_id))
     owner = record.user_id or user_id
     if record.enterprise_id is not None:
         queries.update_profile(session, record.enterprise_id, profile)
@@ -414,7 +273,7 @@ def save_profile(session: Session, assessment_id: int, fields: Mapping[str, Any]
             queries.update_profile(session, existing, profile)
         enterprise_id = existing if existing is not None else queries.add_profile(session, profile, owner)
         queries.link_enterprise(session, record.id, enterprise_id)
-    return ProfileResult(_get(session, assessment_id), (), profile)
+    return ProfileResult(get(session, assessment_id), (), profile)
 
 
 def set_statistics_consent(session: Session, enterprise_id: int, consent: bool, now: datetime | None = None) -> bool:
@@ -440,7 +299,7 @@ def submit(session: Session, questionnaire: Questionnaire, model: ScoringModel, 
 
     Raises Incomplete listing what is missing, or VersionConflict; nothing is written then.
     """
-    record = _get_draft(session, assessment_id)
+    record = get_draft(session, assessment_id)
     if record.version != expected_version:
         raise VersionConflict(record)
     problems: list[Problem] = []
@@ -448,7 +307,7 @@ def submit(session: Session, questionnaire: Questionnaire, model: ScoringModel, 
     if profile is None:
         problems.append(Problem(None, "profile_missing", N_("The enterprise profile is not filled in yet")))
     try:
-        answers = parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=True)
+        answers = parse_answers(questionnaire, answers_document(questionnaire, record.answers, record.data), complete=True)
     except AnswersInvalid as exc:
         problems.extend(exc.problems)
     if problems:
@@ -461,8 +320,8 @@ def submit(session: Session, questionnaire: Questionnaire, model: ScoringModel, 
     if not queries.freeze(session, record.id, expected_version, answers=document["answers"],
                           data=document.get("data", {}), level=card.level, total=card.total.value,
                           scorecard=snapshot, now=now):
-        raise VersionConflict(_get(session, assessment_id))
-    frozen = _get(session, assessment_id)
+        raise VersionConflict(get(session, assessment_id))
+    frozen = get(session, assessment_id)
     aggregates.record_submission(session, aggregates.layout_of(model, questionnaire), card, frozen, profile)
     return frozen, card
 
@@ -471,14 +330,14 @@ def result(questionnaire: Questionnaire, model: ScoringModel, record: Assessment
     """The frozen answers of a submitted assessment, scored again exactly with its own questionnaire and model."""
     if record.draft:
         raise NotADraft(record.id)
-    answers = parse_answers(questionnaire, _document(questionnaire, record.answers, record.data), complete=False)
+    answers = parse_answers(questionnaire, answers_document(questionnaire, record.answers, record.data), complete=False)
     return answers, score(questionnaire, model, answers)
 
 
 def reassess(session: Session, questionnaire: Questionnaire, model: ScoringModel, assessment_id: int, *,
              user_id: int | None = None, now: datetime | None = None) -> Started:
     """A new draft for the same enterprise with the submitted answers copied over (those still valid)."""
-    source = _get(session, assessment_id)
+    source = get(session, assessment_id)
     if source.draft:
         raise NotADraft(assessment_id)
     answers, data = carry_over(questionnaire, source.answers, source.data)
@@ -488,26 +347,3 @@ def reassess(session: Session, questionnaire: Questionnaire, model: ScoringModel
         user_id=source.user_id or user_id, enterprise_id=source.enterprise_id, previous_assessment_id=source.id,
         mode=source.mode, answers=answers, data=data, now=now)
     return Started(record, token)
-
-
-def _figure(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) else 0.0
-
-
-def previous_comparison(session: Session, record: AssessmentRecord) -> Comparison | None:
-    """This submitted result against the enterprise's previous submitted one (same questionnaire), if any."""
-    if record.scorecard is None:
-        return None
-    previous = queries.previous_submitted(session, record)
-    if previous is None or previous.scorecard is None:
-        return None
-    now, before = record.scorecard.get("zh", {}), previous.scorecard.get("zh", {})
-    old_dimensions = {d["id"]: d for d in before.get("dimensions", [])}
-    dimensions = tuple(Change(d["id"], _figure(old_dimensions[d["id"]]["score"]), _figure(d["score"]))
-                       for d in now.get("dimensions", []) if d["id"] in old_dimensions)
-    return Comparison(
-        previous.id, previous.submitted_at,
-        Change("level", float(previous.level or 0), float(record.level or 0)),
-        Change("total", _figure(before.get("score")), _figure(now.get("score"))),
-        dimensions,
-    )

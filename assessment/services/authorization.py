@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assessment.db import facts, providers, queries
-from assessment.db.facts import SharedResult
+from assessment.db import officials, providers, queries
 from assessment.db.models import ROLES
+from assessment.db.officials import SharedResult
 from assessment.db.providers import EnterpriseLine
 from assessment.db.queries import AssessmentRecord, UserRecord
 from assessment.services.assessments import new_token, token_hash
@@ -251,4 +251,4 @@ def shared_result(session: Session, who: Principal, authority: str, assessment_i
     """One result an enterprise shares (not revoked) with the official's authority; None for anything else."""
     if official_of(session, who) is None:
         return None
-    return facts.shared_result(session, authority, assessment_id)
+    return officials.shared_result(session, authority, assessment_id)

@@ -21,7 +21,7 @@ from assessment.db import accounts, queries
 from assessment.db.models import utcnow
 from assessment.db.queries import AssessmentRecord
 from assessment.services import security_log, sms, throttle
-from assessment.services.onsite import evidence_path, safe_filename
+from assessment.services.evidence import evidence_path, safe_filename
 
 EXPORT_FORMAT = "assessment-account-export/1"
 PSEUDONYM_PREFIX = "已删除账户 #"

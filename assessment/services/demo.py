@@ -8,7 +8,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -169,6 +169,132 @@ def _level(rng: random.Random, size: str, zjtx: str, top: int) -> int:
     return max(0, min(top, lifted))
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """Where generated enterprises are drawn from: registrable regions and industry divisions, with weighted choosers."""
+
+    rng: random.Random
+    leaves: dict[str, list[str]]
+    divisions: dict[str, list[str]]
+    province: Callable[[], str]
+    section: Callable[[], str]
+    zjtx: Callable[[], str]
+    mode: Callable[[], str]
+
+
+def _draws(rng: random.Random, regions: Regions, industries: Industries, provinces: Sequence[str]) -> _Draws:
+    """The choosers for enterprises, kept to `provinces` (two-digit prefixes) when any are given."""
+    leaves = _leaves(regions)
+    province = _choose(rng, {p: w for p, w in PROVINCE_WEIGHTS.items()
+                             if p in leaves and (not provinces or p in provinces)})
+    divisions = {s: [d.code for d in industries.divisions(s)] for s in SECTION_WEIGHTS}
+    section = _choose(rng, {s: w for s, w in SECTION_WEIGHTS.items() if divisions.get(s)})
+    return _Draws(rng, leaves, divisions, province, section, _choose(rng, ZJTX_WEIGHTS), _choose(rng, MODE_WEIGHTS))
+
+
+@dataclass(frozen=True)
+class _Enterprise:
+    """A generated enterprise: its row, and what the facts of its assessments repeat."""
+
+    id: int
+    region: str
+    section: str
+    division: str
+    size: str
+    status: str
+    consent: bool
+    mode: str
+    created: datetime
+    row: tuple[Any, ...]
+
+
+def _enterprise(draws: _Draws, enterprise_id: int, start: date, span: int) -> _Enterprise:
+    """One enterprise: region, industry, size, 专精特新 status, consent, mode and creation time."""
+    rng = draws.rng
+    codes = draws.leaves[draws.province()]
+    region = codes[int(rng.random() * len(codes))]
+    sec = draws.section()
+    options = draws.divisions[sec]
+    division = options[int(rng.random() * len(options))]
+    employees = max(1, int(math.exp(rng.gauss(3.2, 1.15))))
+    revenue = Fraction(max(1, round(employees * math.exp(rng.gauss(3.4, 0.8)))))
+    size = size_class(division, employees, revenue)
+    status = draws.zjtx()
+    consent = rng.random() < CONSENT
+    how = draws.mode()
+    created = datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=span * math.sqrt(rng.random()))
+    row = (enterprise_id, f"演示企业{enterprise_id:07d}有限公司", _uscc(rng, region), region, division, employees,
+           Decimal(int(revenue)), size, status, consent, created, created, True)
+    return _Enterprise(enterprise_id, region, sec, division, size, status, consent, how, created, row)
+
+
+def _moments(rng: random.Random, created: datetime, repeats: int, end: date) -> list[datetime]:
+    """When an enterprise's assessments were submitted: the first within three days, then 6–15 months apart."""
+    moments: list[datetime] = []
+    moment = created + timedelta(hours=rng.random() * 72)
+    for _ in range(repeats):
+        if (moment + CHINA_OFFSET).date() > end:  # periods are counted in China Standard Time
+            break
+        moments.append(moment)
+        moment += timedelta(days=180 + rng.random() * 270)
+    return moments
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What generated assessments are drawn from: the scored documents by level and the content they reference."""
+
+    layout: FactLayout
+    documents: list[list[Answered]]
+    top: int
+    questionnaire_ref: str
+    model_ref: str
+
+
+@dataclass
+class _Rows:
+    """The rows of one bulk load: enterprises, their assessments and the facts of those assessments."""
+
+    enterprises: list[tuple[Any, ...]] = field(default_factory=list)
+    assessments: list[tuple[Any, ...]] = field(default_factory=list)
+    fact_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add_assessments(self, rng: random.Random, source: _Source, enterprise: _Enterprise, moments: list[datetime],
+                        level: int, first_id: int) -> int:
+        """Add an enterprise's assessments, one per moment, starting near `level`; returns the next free id."""
+        periods = [facts.period_of(m) for m in moments]
+        previous: int | None = None
+        assessment_id = first_id
+        for n, submitted in enumerate(moments):
+            while not source.documents[level]:
+                level -= 1
+            answered = source.documents[level][int(rng.random() * len(source.documents[level]))]
+            self.assessments.append((
+                assessment_id, enterprise.id, previous, source.questionnaire_ref, source.model_ref, "submitted",
+                enterprise.mode, answered.answers, answered.data, 2, submitted - timedelta(hours=1), submitted, submitted,
+                answered.level, Decimal(answered.total.numerator) / Decimal(answered.total.denominator), True))
+            year, quarter = periods[n]
+            later = periods[n + 1:]
+            region = enterprise.region
+            self.fact_rows.append((
+                assessment_id, enterprise.id, source.layout.model_id, region[:2] + "0000", region[:4] + "00", region,
+                enterprise.section, enterprise.division, enterprise.size, enterprise.status, enterprise.mode, year,
+                quarter, all(y != year for y, _ in later), all(q != quarter for _, q in later), submitted,
+                *answered.tail, enterprise.consent, True))
+            previous = assessment_id
+            assessment_id += 1
+            if rng.random() < 0.45:
+                level = min(source.top, level + 1)
+        return assessment_id
+
+    def load(self, session: Session) -> None:
+        """Bulk-insert the rows."""
+        dialect = session.get_bind().dialect.name
+        facts.bulk_insert(session, Enterprise.__table__, ENTERPRISE_COLUMNS, _dialect_rows(self.enterprises, dialect))
+        facts.bulk_insert(session, Assessment.__table__, ASSESSMENT_COLUMNS, _dialect_rows(self.assessments, dialect))
+        facts.bulk_insert(session, facts.F.__table__, facts.FACT_COLUMN_ORDER, _dialect_rows(self.fact_rows, dialect))
+
+
 def generate(session: Session, *, library: Library, regions: Regions, industries: Industries, count: int,
              seed: int = 0, questionnaire_id: str = "miit-2024", start: date = DEFAULT_START, end: date = DEFAULT_END,
              provinces: Sequence[str] = (), pool: int = POOL,
@@ -182,77 +308,27 @@ def generate(session: Session, *, library: Library, regions: Regions, industries
     rng = random.Random(seed)
     layout, documents = _pool(library, questionnaire_id, rng, pool)
     top = max(i for i, bucket in enumerate(documents) if bucket)
-    questionnaire = library.questionnaire(questionnaire_id)
-    model = library.default_model(questionnaire_id)
-    leaves = _leaves(regions)
-    province = _choose(rng, {p: w for p, w in PROVINCE_WEIGHTS.items()
-                             if p in leaves and (not provinces or p in provinces)})
-    divisions = {s: [d.code for d in industries.divisions(s)] for s in SECTION_WEIGHTS}
-    section = _choose(rng, {s: w for s, w in SECTION_WEIGHTS.items() if divisions.get(s)})
-    zjtx = _choose(rng, ZJTX_WEIGHTS)
-    mode = _choose(rng, MODE_WEIGHTS)
-    first_enterprise, first_assessment = facts.next_ids(session)
+    source = _Source(layout, documents, top, library.questionnaire(questionnaire_id).ref,
+                     library.default_model(questionnaire_id).ref)
+    draws = _draws(rng, regions, industries, provinces)
+    enterprise_id, assessment_id = facts.next_ids(session)
     span = (end - start).days
-    enterprise_id, assessment_id = first_enterprise, first_assessment
     written = 0
     enterprises_written = 0
-    dialect = session.get_bind().dialect.name
     while written < count:
-        enterprise_rows: list[tuple[Any, ...]] = []
-        assessment_rows: list[tuple[Any, ...]] = []
-        fact_rows: list[tuple[Any, ...]] = []
-        while written < count and len(assessment_rows) < CHUNK:
-            codes = leaves[province()]
-            region = codes[int(rng.random() * len(codes))]
-            sec = section()
-            options = divisions[sec]
-            division = options[int(rng.random() * len(options))]
-            employees = max(1, int(math.exp(rng.gauss(3.2, 1.15))))
-            revenue = Fraction(max(1, round(employees * math.exp(rng.gauss(3.4, 0.8)))))
-            size = size_class(division, employees, revenue)
-            status = zjtx()
-            consent = rng.random() < CONSENT
-            how = mode()
-            created = datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=span * math.sqrt(rng.random()))
-            enterprise_rows.append((
-                enterprise_id, f"演示企业{enterprise_id:07d}有限公司", _uscc(rng, region), region, division, employees,
-                Decimal(int(revenue)), size, status, consent, created, created, True))
-            level = _level(rng, size, status, top)
+        rows = _Rows()
+        while written < count and len(rows.assessments) < CHUNK:
+            enterprise = _enterprise(draws, enterprise_id, start, span)
+            rows.enterprises.append(enterprise.row)
+            level = _level(rng, enterprise.size, enterprise.status, top)
             repeats = min(REPEATS[int(rng.random() * len(REPEATS))], count - written)
-            moments: list[datetime] = []
-            moment = created + timedelta(hours=rng.random() * 72)
-            for _ in range(repeats):
-                if (moment + CHINA_OFFSET).date() > end:  # periods are counted in China Standard Time
-                    break
-                moments.append(moment)
-                moment += timedelta(days=180 + rng.random() * 270)
-            periods = [facts.period_of(m) for m in moments]
-            previous: int | None = None
-            for n, submitted in enumerate(moments):
-                while not documents[level]:
-                    level -= 1
-                answered = documents[level][int(rng.random() * len(documents[level]))]
-                assessment_rows.append((
-                    assessment_id, enterprise_id, previous, questionnaire.ref, model.ref, "submitted", how,
-                    answered.answers, answered.data, 2, submitted - timedelta(hours=1), submitted, submitted,
-                    answered.level, Decimal(answered.total.numerator) / Decimal(answered.total.denominator), True))
-                year, quarter = periods[n]
-                later = periods[n + 1:]
-                fact_rows.append((
-                    assessment_id, enterprise_id, layout.model_id, region[:2] + "0000", region[:4] + "00", region,
-                    sec, division, size, status, how, year, quarter,
-                    all(y != year for y, _ in later), all(q != quarter for _, q in later), submitted,
-                    *answered.tail, consent, True))
-                previous = assessment_id
-                assessment_id += 1
-                written += 1
-                if rng.random() < 0.45:
-                    level = min(top, level + 1)
+            next_id = rows.add_assessments(rng, source, enterprise, _moments(rng, enterprise.created, repeats, end),
+                                           level, assessment_id)
+            written += next_id - assessment_id
+            assessment_id = next_id
             enterprise_id += 1
             enterprises_written += 1
-        facts.bulk_insert(session, Enterprise.__table__, ENTERPRISE_COLUMNS, _dialect_rows(enterprise_rows, dialect))
-        facts.bulk_insert(session, Assessment.__table__, ASSESSMENT_COLUMNS, _dialect_rows(assessment_rows, dialect))
-        facts.bulk_insert(session, facts.F.__table__, facts.FACT_COLUMN_ORDER, _dialect_rows(fact_rows, dialect))
+        rows.load(session)
         if progress is not None:
             progress(written)
     facts.after_bulk_load(session)

@@ -15,18 +15,15 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
-from assessment.content.catalogue_io import (
+from assessment.content.catalogue_columns import columns, entry_id
+from assessment.content.catalogue_io import CatalogueHeader, entry_cells, import_table
+from assessment.content.catalogue_sheets import (
     DEFAULT_LIMITS,
-    CatalogueHeader,
     CatalogueImportInvalid,
     ImportLimits,
     ImportRefused,
     Table,
-    columns,
     display_name,
-    entry_cells,
-    entry_id,
-    import_table,
     read_spreadsheet,
 )
 from assessment.db import providers
@@ -35,6 +32,7 @@ from assessment.domain.answers import N_, Problem
 from assessment.domain.catalogue import Catalogue
 from assessment.domain.questionnaire import Questionnaire
 from assessment.domain.spreadsheet import neutralise_row
+from assessment.services.authorization import Principal, owns_solution
 
 LANGUAGES = ("zh", "en")
 PROVIDER_COLUMNS = tuple(f"provider_name_{lang}" for lang in LANGUAGES)
@@ -94,6 +92,24 @@ def _too_many(count: int, limit: int) -> ImportRefused:
     return ImportRefused(Problem(None, "entries", N_(
         "The catalogue would hold {count} entries; at most {limit} are kept. Remove entries before adding more."),
         {"count": count, "limit": limit}))
+
+
+def solutions(session: Session, organisation_id: int) -> list[SolutionRow]:
+    """The provider's entries as stored."""
+    return providers.solutions(session, organisation_id)
+
+
+def own_solution(session: Session, who: Principal, solution_id: int) -> SolutionRow | None:
+    """One of the principal's provider's own entries (asked at the door); None for anything else."""
+    row = providers.get_solution(session, solution_id)
+    if row is None or not owns_solution(who, row.organisation_id):
+        return None
+    return row
+
+
+def delete_solution(session: Session, who: Principal, row: SolutionRow) -> None:
+    """Remove one of the principal's provider's own entries."""
+    providers.delete_solution(session, row.id, who.organisation_id or 0)
 
 
 def catalogue_of(session: Session, organisation: OrganisationRecord, questionnaires: Mapping[str, Questionnaire],

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from assessment.db import providers, queries
 from assessment.db.models import utcnow
-from assessment.db.providers import ClientLink, ClientRow, EnterpriseLine
+from assessment.db.providers import AssessmentLine, ClientLink, ClientRow, EnterpriseLine, OrganisationRecord
 from assessment.domain.answers import N_
 from assessment.domain.catalogue import region_prefix
 from assessment.domain.enterprise import Industries
@@ -28,6 +28,26 @@ class InvitationInvalid(ValueError):
     """The invitation link is unknown, used, withdrawn or expired; the message is an English msgid."""
 
 
+# --- the provider and its clients ----------------------------------------------------------------------------
+
+def organisation_of(session: Session, who: Principal) -> OrganisationRecord | None:
+    """The provider organisation the principal works for, if any."""
+    return providers.get_organisation(session, who.organisation_id or 0)
+
+
+def client_of(session: Session, who: Principal, enterprise_id: int) -> EnterpriseLine | None:
+    """The enterprise if it is an active client of the principal's provider (asked at the door); None otherwise."""
+    enterprise = providers.get_enterprise(session, enterprise_id)
+    if enterprise is None or not is_client(session, who, enterprise_id):
+        return None
+    return enterprise
+
+
+def client_history(session: Session, enterprise_id: int) -> list[AssessmentLine]:
+    """A client's assessments, oldest first (T0, T1, …)."""
+    return providers.assessments_of_enterprise(session, enterprise_id)
+
+
 # --- invitations and consent ---------------------------------------------------------------------------------
 
 def invite(session: Session, who: Principal, note: str, now: datetime | None = None) -> str:
@@ -39,6 +59,11 @@ def invite(session: Session, who: Principal, note: str, now: datetime | None = N
     providers.add_invitation(session, who.organisation_id, hashed, note.strip()[:200], who.user_id,
                              moment + INVITATION_LIFETIME, moment)
     return token
+
+
+def invitations(session: Session, organisation_id: int) -> list[ClientLink]:
+    """The provider's invitations and client links, newest first."""
+    return providers.invitations_of(session, organisation_id)
 
 
 def open_invitation(session: Session, token: str, now: datetime | None = None) -> ClientLink:

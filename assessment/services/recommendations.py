@@ -10,20 +10,14 @@ from assessment.domain.answers import N_, Answers, AnswerValue, parse_answers
 from assessment.domain.catalogue import Catalogue, Solution
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, Text, tr
-from assessment.domain.recommend import (
-    Advice,
-    GapClosure,
-    LevelGap,
-    MatchingProfile,
-    Reason,
-    Recommendation,
-    RecommendOptions,
-    RoadmapStep,
-    Stage,
-    Upgrade,
-    index_catalogues,
-    recommend,
-)
+from assessment.domain.recommend.advice import Advice, recommend
+from assessment.domain.recommend.eligibility import MatchingProfile, RecommendOptions
+from assessment.domain.recommend.gaps import LevelGap
+from assessment.domain.recommend.index import index_catalogues
+from assessment.domain.recommend.planner import GapClosure, Upgrade
+from assessment.domain.recommend.ranking import Recommendation
+from assessment.domain.recommend.reasons import Reason
+from assessment.domain.recommend.roadmap import RoadmapStep, Stage
 from assessment.reporting.data import Recommendation as ReportRecommendation
 from assessment.reporting.data import RoadmapStep as ReportRoadmapStep
 

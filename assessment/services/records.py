@@ -5,7 +5,10 @@ They are plain values read from the database; the adapters get them from here so
 
 from __future__ import annotations
 
-from assessment.db.providers import EnterpriseLine, OrganisationRecord, RespondentRecord
+from assessment.db.providers import AuditEntry, EnterpriseLine, EvidenceFileRecord, OrganisationRecord, RespondentRecord, SolutionRow
 from assessment.db.queries import AssessmentRecord, EmailTaken, UserRecord
 
-__all__ = ["AssessmentRecord", "EmailTaken", "EnterpriseLine", "OrganisationRecord", "RespondentRecord", "UserRecord"]
+__all__ = [
+    "AssessmentRecord", "AuditEntry", "EmailTaken", "EnterpriseLine", "EvidenceFileRecord", "OrganisationRecord",
+    "RespondentRecord", "SolutionRow", "UserRecord",
+]

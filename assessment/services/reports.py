@@ -347,6 +347,53 @@ def previous_assessment(previous: Scorecard, date: str, questionnaire: Questionn
                               indicators, scenarios)
 
 
+def _disclaimer(mode: Mode, _: Callable[[str], str]) -> str:
+    """What the report is and is not, by how the assessment was made."""
+    if mode == "guided":
+        return _("This assessment was made with the guidance of a service provider. It is not an official rating: "
+                 "only an assessment by the designated body gives an official level.")
+    if mode == "onsite":
+        return _("This assessment was made on site by the assessor named on the cover. Unless it was issued by "
+                 "the designated assessment body, it is not an official rating.")
+    return _("This report is a self-assessment made with an open-source tool. It is not an official rating: "
+             "only an assessment by the designated body (for example, the on-site assessment in a pilot city) "
+             "gives an official level.")
+
+
+def _scorecard_view(card: Scorecard, questionnaire: Questionnaire, model: ScoringModel, lang: str,
+                    before: PreviousAssessment | None) -> ScorecardView:
+    """The scorecard in the report's language; the radar carries the previous shares where they match its axes."""
+    level_def = model.level_def(card.level)
+    dimensions = tuple(ScoreRow(d.id, tr(d.name, lang), _n(card.nodes[d.id].value), _n(card.nodes[d.id].maximum))
+                       for d in model.dimensions)
+    radar = _radar(card, questionnaire, model, lang, dimensions)
+    if before is not None and len(before.radar) == len(radar):
+        radar = tuple(RadarAxis(a.name, a.share, p) for a, p in zip(radar, before.radar, strict=True))
+    return ScorecardView(
+        level=card.level,
+        level_name=tr(level_def.name, lang),
+        level_label=tr(level_def.label, lang),
+        level_descriptor=tr(level_def.descriptor, lang),
+        total=_n(card.total.value),
+        maximum=_n(card.total.maximum),
+        dimensions=dimensions,
+        indicators=_indicator_rows(card, model, lang),
+        scenarios=_scenarios(card, questionnaire, model, lang),
+        scenario_level_titles=_scenario_titles(questionnaire, model, lang),
+        equivalents=tuple(EquivalentRow(tr(e.name, lang), _n(e.values.get(card.level, Fraction(0))), tr(e.source, lang))
+                          for e in model.equivalents),
+        radar=radar,
+        top_level=model.top_level,
+    )
+
+
+def _sources(questionnaire: Questionnaire, model: ScoringModel, lang: str) -> tuple[str, ...]:
+    """Where the questionnaire, the model and its equivalents come from."""
+    return tuple(s for s in (tr(questionnaire.source, lang), tr(model.source, lang),
+                             *(f"{tr(e.name, lang)}: {tr(e.source, lang)}" for e in model.equivalents if e.source))
+                 if s)
+
+
 def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers: Answers, card: Scorecard, *,
                       lang: str, enterprise: Mapping[str, str] | None = None, mode: Mode = "self",
                       report_id: str | None = None, date: str | dt.date | None = None,
@@ -362,77 +409,34 @@ def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     _ = translator(lang)
     day = date.isoformat() if isinstance(date, dt.date) else (date or dt.date.today().isoformat())
-    level_def = model.level_def(card.level)
-    dimensions = tuple(ScoreRow(d.id, tr(d.name, lang), _n(card.nodes[d.id].value), _n(card.nodes[d.id].maximum))
-                       for d in model.dimensions)
-    indicators = _indicator_rows(card, model, lang)
-    strongest, weakest = _areas(indicators)
-    radar = _radar(card, questionnaire, model, lang, dimensions)
     before = (previous_assessment(previous[1], previous[0], questionnaire, model, lang, card)
               if isinstance(previous, tuple) else previous)
-    if before is not None and len(before.radar) == len(radar):
-        radar = tuple(RadarAxis(a.name, a.share, p) for a, p in zip(radar, before.radar, strict=True))
-    view = ScorecardView(
-        level=card.level,
-        level_name=tr(level_def.name, lang),
-        level_label=tr(level_def.label, lang),
-        level_descriptor=tr(level_def.descriptor, lang),
-        total=_n(card.total.value),
-        maximum=_n(card.total.maximum),
-        dimensions=dimensions,
-        indicators=indicators,
-        scenarios=_scenarios(card, questionnaire, model, lang),
-        scenario_level_titles=_scenario_titles(questionnaire, model, lang),
-        equivalents=tuple(EquivalentRow(tr(e.name, lang), _n(e.values.get(card.level, Fraction(0))), tr(e.source, lang))
-                          for e in model.equivalents),
-        radar=radar,
-        top_level=model.top_level,
-    )
-    peer_block = peer if isinstance(peer, PeerComparison) else None
-    peer_note = peer if isinstance(peer, str) else ""
-    sources = tuple(s for s in (tr(questionnaire.source, lang), tr(model.source, lang),
-                                *(f"{tr(e.name, lang)}: {tr(e.source, lang)}" for e in model.equivalents if e.source)) if s)
-    methodology = tuple(s for s in (tr(questionnaire.description, lang), tr(model.description, lang)) if s)
-    disclaimer = {
-        "self": _("This report is a self-assessment made with an open-source tool. It is not an official rating: "
-                  "only an assessment by the designated body (for example, the on-site assessment in a pilot city) "
-                  "gives an official level."),
-        "guided": _("This assessment was made with the guidance of a service provider. It is not an official rating: "
-                    "only an assessment by the designated body gives an official level."),
-        "onsite": _("This assessment was made on site by the assessor named on the cover. Unless it was issued by "
-                    "the designated assessment body, it is not an official rating."),
-    }[mode]
+    view = _scorecard_view(card, questionnaire, model, lang, before)
+    strongest, weakest = _areas(view.indicators)
     return ReportData(
         language=lang,
         title=_("SME Digitalization Level Assessment Report"),
         enterprise=enterprise_block(enterprise, _),
         assessment=AssessmentInfo(
-            report_id=report_id or report_id_for(answers, day),
-            date=day,
-            questionnaire_ref=questionnaire.ref,
-            questionnaire_title=tr(questionnaire.title, lang),
-            model_ref=model.ref,
-            model_name=tr(model.name, lang),
-            mode=mode,
-            assessor_name=assessor_name,
-            assessor_org=assessor_org,
-        ),
+            report_id=report_id or report_id_for(answers, day), date=day, questionnaire_ref=questionnaire.ref,
+            questionnaire_title=tr(questionnaire.title, lang), model_ref=model.ref, model_name=tr(model.name, lang),
+            mode=mode, assessor_name=assessor_name, assessor_org=assessor_org),
         scorecard=view,
         strongest=strongest,
         weakest=weakest,
         explanation=_explanation(card, questionnaire, model, lang, _),
         next_level=_next_level(card, model, lang, _),
         level_rules=_level_rules(model, lang, _),
-        peer=peer_block,
-        peer_note=peer_note,
+        peer=peer if isinstance(peer, PeerComparison) else None,
+        peer_note=peer if isinstance(peer, str) else "",
         recommendations=tuple(recommendations) if recommendations is not None else None,
         roadmap=tuple(roadmap) if roadmap is not None else None,
         previous=before,
         answers=_answer_rows(questionnaire, model, answers, card, lang, evidence or {}, _),
-        methodology=methodology,
-        sources=sources,
+        methodology=tuple(s for s in (tr(questionnaire.description, lang), tr(model.description, lang)) if s),
+        sources=_sources(questionnaire, model, lang),
         caveats=tuple(tr(c, lang) for c in model.caveats),
-        disclaimer=disclaimer,
+        disclaimer=_disclaimer(mode, _),
         author=assessor_org or assessor_name or _("SME digital-transformation assessment tool"),
         validation=validation,
     )

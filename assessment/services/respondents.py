@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.db import providers
+from assessment.db import providers, queries
 from assessment.db.models import utcnow
 from assessment.db.providers import RespondentRecord
 from assessment.db.queries import AssessmentRecord
@@ -22,8 +22,10 @@ from assessment.domain.answers import (
     parse_answers,
 )
 from assessment.domain.questionnaire import Item, Questionnaire
-from assessment.services.assessments import StepInput, merge_step, new_token, token_hash
+from assessment.services.assessments import new_token, token_hash
+from assessment.services.authorization import may_answer_as
 from assessment.services.onsite import Actor, ChangeRefused, consolidate
+from assessment.services.steps import StepInput, merge_step
 
 MAX_RESPONDENTS = 30
 
@@ -67,6 +69,24 @@ def invite(session: Session, record: AssessmentRecord, questionnaire: Questionna
                                           function=function.strip()[:100], sections=chosen, token_hash=hashed,
                                           invited_by=invited_by)
     return respondent, token
+
+
+def people(session: Session, assessment_id: int) -> list[RespondentRecord]:
+    """The respondents of an assessment in invitation order, closed links too."""
+    return providers.respondents(session, assessment_id)
+
+
+def answering(session: Session, respondent_id: int,
+              secret: str | None) -> tuple[RespondentRecord, AssessmentRecord] | None:
+    """The respondent whose link this browser opened (the secret it gave, asked at the door), with the assessment;
+    None for anyone else or a closed link."""
+    if not may_answer_as(session, respondent_id, secret):
+        return None
+    person = providers.get_respondent(session, respondent_id)
+    if person is None or person.revoked_at is not None:
+        return None
+    assessment = queries.get_assessment(session, person.assessment_id)
+    return None if assessment is None else (person, assessment)
 
 
 def open_link(session: Session, token: str) -> RespondentRecord | None:

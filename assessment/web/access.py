@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from flask import abort, current_app, request, session
 from flask_login import current_user
 
-from assessment.db import queries
-from assessment.db.queries import AssessmentRecord
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
-from assessment.services import authorization
+from assessment.services import assessments, authorization
+from assessment.services.records import AssessmentRecord
 from assessment.web.database import db
 from assessment.web.site import site
 from assessment.web.tenancy import onsite_guard, principal, refuse
@@ -77,7 +76,7 @@ def may_open(record: AssessmentRecord) -> bool:
 
 def accessible(assessment_id: int) -> AssessmentRecord:
     """The assessment, if the visitor may open it; 404 otherwise (its existence is not revealed)."""
-    record = queries.get_assessment(db(), assessment_id)
+    record = assessments.find(db(), assessment_id)
     if record is None or not may_open(record):
         refuse("assessment", assessment_id)
     if record.mode == "onsite" and record.draft and request.method == "POST":
@@ -100,7 +99,7 @@ def owned(assessment_id: int) -> AssessmentRecord:
 
 def workspace_record(assessment_id: int) -> AssessmentRecord:
     """The assessment, for an account that may open it (the workspace, evidence, respondents, audit trail)."""
-    record = queries.get_assessment(db(), assessment_id)
+    record = assessments.find(db(), assessment_id)
     if record is None or not authorization.may_use_workspace(db(), principal(), record):
         refuse("workspace", assessment_id)
     return record

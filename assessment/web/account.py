@@ -8,17 +8,16 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import providers, queries
 from assessment.domain.numbers import read_id
 from assessment.services import accounts, security_log
 from assessment.services import providers as tenancy_service
+from assessment.services.accounts import normalised_email
 from assessment.services.authorization import may_consent, own_enterprises
 from assessment.services.providers import InvitationInvalid
 from assessment.web.auth import (
     checked_password,
     end_sessions_here_and_everywhere,
     first_factor_passed,
-    normalised_email,
     reauth_keys,
     tell_password_changed,
     try_again_message,
@@ -61,12 +60,17 @@ def _link_problem(status: str) -> str:
 @login_required  # type: ignore[untyped-decorator]
 def show() -> str:
     """The account: email and whether it is confirmed, role, organisation, name, providers."""
-    record = queries.get_user(db(), int(current_user.id))
+    return _account_page(None)[0]
+
+
+def _account_page(form: NameForm | None, status: int = 200) -> tuple[str, int]:
+    """The account page, with the name form as posted or (None) as stored."""
+    record = accounts.account(db(), int(current_user.id))
     assert record is not None
-    organisation = providers.get_organisation(db(), record.organisation_id) if record.organisation_id else None
-    form = NameForm(data={"display_name": record.display_name or ""})
-    return render_template("account/show.html", record=record, organisation=organisation, form=form,
-                           action=ActionForm())
+    organisation = accounts.organisation(db(), record.organisation_id)
+    shown = form if form is not None else NameForm(data={"display_name": record.display_name or ""})
+    return render_template("account/show.html", record=record, organisation=organisation, form=shown,
+                           action=ActionForm()), status
 
 
 @bp.post("/account/name")
@@ -75,12 +79,8 @@ def set_name() -> BaseResponse | tuple[str, int]:
     """Change the name shown for the account."""
     form = NameForm()
     if not form.validate_on_submit():
-        record = queries.get_user(db(), int(current_user.id))
-        assert record is not None
-        organisation = providers.get_organisation(db(), record.organisation_id) if record.organisation_id else None
-        return render_template("account/show.html", record=record, organisation=organisation, form=form,
-                               action=ActionForm()), 422
-    providers.set_display_name(db(), int(current_user.id), (form.display_name.data or "").strip() or None)
+        return _account_page(form, 422)
+    accounts.set_display_name(db(), int(current_user.id), form.display_name.data)
     db().commit()
     flash(gettext("Your name is saved."), "success")
     return redirect(url_for(".show"), code=303)
@@ -91,7 +91,7 @@ def set_name() -> BaseResponse | tuple[str, int]:
 @limiter.shared_limit(login_limit, scope="mail")
 def send_verify() -> BaseResponse:
     """Send the confirmation link again."""
-    record = queries.get_user(db(), int(current_user.id))
+    record = accounts.account(db(), int(current_user.id))
     assert record is not None
     if record.email is None:  # known by its mobile number only: nothing to confirm
         return redirect(url_for("phone.add_email"), code=303)
@@ -135,12 +135,9 @@ def forgot_password() -> str | tuple[str, int]:
 
 def _send_reset_link(email: str) -> None:
     """After the answer went out: mail a reset link if the address belongs to an active account."""
-    record = queries.user_by_email(db(), email)
-    usable = record is not None and record.active
-    security_log.record(db(), security_log.PASSWORD_RESET_REQUESTED, user_id=record.id if record else None,
-                        address=request.remote_addr or "", outcome="success" if usable else "failure")
+    record = accounts.reset_requested(db(), email, request.remote_addr or "")
     db().commit()
-    if record is not None and usable:
+    if record is not None:
         send_password_link(record)
 
 
@@ -199,7 +196,7 @@ def reauth() -> str | BaseResponse | tuple[str, int]:
     form = ReauthForm()
     failed, wait = False, 0.0
     if form.validate_on_submit():
-        record = queries.get_user(db(), int(current_user.id))
+        record = accounts.account(db(), int(current_user.id))
         assert record is not None
         right, wait = checked_password(record, form.password.data, reauth_keys(record.id))
         if right:

@@ -6,11 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import providers
-from assessment.db.queries import EmailTaken
-from assessment.services import accounts, security_log
-from assessment.services.accounts import AccountInvalid
-from assessment.web.auth import normalised_email
+from assessment.services import administration
+from assessment.services.accounts import AccountInvalid, normalised_email
+from assessment.services.records import EmailTaken
 from assessment.web.database import db
 from assessment.web.language import current_language
 from assessment.web.provider_forms import OfficialForm, OrganisationForm
@@ -21,9 +19,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page(organisation_form: OrganisationForm, official_form: OfficialForm, status: int = 200) -> tuple[str, int]:
-    return render_template("admin/index.html", organisations=providers.organisations(db()),
-                           officials=providers.users_by_role(db(), ["official"]),
-                           admins=providers.users_by_role(db(), ["site_admin"]), organisation_form=organisation_form,
+    listed = administration.overview(db())
+    return render_template("admin/index.html", organisations=listed.organisations, officials=listed.officials,
+                           admins=listed.admins, organisation_form=organisation_form,
                            official_form=official_form, region_name=site().regions.full_name), status
 
 
@@ -47,20 +45,15 @@ def add_organisation() -> BaseResponse | tuple[str, int]:
     if region is not None and not site().regions.valid(region):
         form.region_code.errors.append(gettext("Enter a GB/T 2260 code from the list, for example 370100."))
         return _page(form, OfficialForm(prefix="official"), 422)
-    organisation = providers.add_organisation(db(), form.name.data.strip(), "provider", region)
     try:
-        record = accounts.create_account(db(), normalised_email(form.email.data), None, role="provider_admin",
-                                         regions=site().regions, granted_by=who, organisation_id=organisation.id,
-                                         display_name=(form.display_name.data or "").strip() or None,
-                                         language=current_language())
+        organisation, record = administration.add_provider(
+            db(), form.name.data, region, normalised_email(form.email.data),
+            display_name=(form.display_name.data or "").strip() or None, language=current_language(),
+            regions=site().regions, granted_by=who, address=request.remote_addr or "")
     except EmailTaken:
         db().rollback()
         form.email.errors.append(gettext("An account with this email address exists already."))
         return _page(form, OfficialForm(prefix="official"), 422)
-    security_log.record(db(), security_log.ACCOUNT_CREATED, user_id=record.id, actor_id=who.user_id,
-                        address=request.remote_addr or "", role="provider_admin", organisation_id=organisation.id)
-    security_log.record(db(), security_log.ADMIN_ACTION, actor_id=who.user_id, address=request.remote_addr or "",
-                        action="organisation_added", organisation_id=organisation.id)
     db().commit()
     send_password_link(record, first=True)
     flash(gettext("%(name)s is added; %(email)s got an email to choose a password.", name=organisation.name,
@@ -77,10 +70,10 @@ def add_official() -> BaseResponse | tuple[str, int]:
     if not form.validate():
         return _page(OrganisationForm(prefix="org"), form, 422)
     try:
-        record = accounts.create_account(db(), normalised_email(form.email.data), None, role="official",
-                                         regions=site().regions, granted_by=who, region_code=(form.region_code.data or "").strip(),
-                                         display_name=(form.display_name.data or "").strip() or None,
-                                         language=current_language())
+        record = administration.add_official(
+            db(), normalised_email(form.email.data), (form.region_code.data or "").strip(),
+            display_name=(form.display_name.data or "").strip() or None, language=current_language(),
+            regions=site().regions, granted_by=who, address=request.remote_addr or "")
     except EmailTaken:
         db().rollback()
         form.email.errors.append(gettext("An account with this email address exists already."))
@@ -89,8 +82,6 @@ def add_official() -> BaseResponse | tuple[str, int]:
         db().rollback()
         form.region_code.errors.append(gettext(str(exc)))
         return _page(OrganisationForm(prefix="org"), form, 422)
-    security_log.record(db(), security_log.ACCOUNT_CREATED, user_id=record.id, actor_id=who.user_id,
-                        address=request.remote_addr or "", role="official", region_code=record.region_code)
     db().commit()
     send_password_link(record, first=True)
     flash(gettext("%(email)s is added; an email asks them to choose a password.", email=record.email), "success")

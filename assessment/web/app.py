@@ -14,13 +14,14 @@ from werkzeug.routing import IntegerConverter, Map
 from assessment.content.codes import industries as shipped_industries
 from assessment.content.codes import load_industries, load_regions
 from assessment.content.codes import regions as shipped_regions
-from assessment.content.loader import ContentInvalid, Library, content_root, load_library
+from assessment.content.errors import ContentInvalid
+from assessment.content.loader import Library, content_root, load_library
 from assessment.db.engine import make_engine, session_factory
 from assessment.domain.numbers import ID_MAX
 from assessment.services.sessions import IDLE_BY_ROLE, MAX_AGE_BY_ROLE
 from assessment.web.bodies import FormRequest
 from assessment.web.deferred import ClosingClient
-from assessment.web.site import EXTENSION, Site
+from assessment.web.site import EXTENSION, Site, site
 
 SECRET_FILE = "secret_key"
 
@@ -59,12 +60,8 @@ def _library(app: Flask) -> Library:
     return library
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web application; settings come from ASSESSMENT_* environment variables, then test_config."""
-    app = Flask("assessment.web", instance_relative_config=True)
-    app.test_client_class = ClosingClient  # like a server, closes each response (work after the response runs)
-    app.url_map.converters["int"] = IdConverter  # before any route is added: ids beyond INTEGER are simply not found
-    app.request_class = FormRequest
+def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """The defaults, then ASSESSMENT_* environment variables, then test_config; a development secret if none is set."""
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}",
         CONTENT_DIR=None,
@@ -82,7 +79,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REDIS_URL=None,  # shared sign-in throttle and rate limits in Redis (default: the database, limits in memory)
         REAUTH_AFTER=30 * 60,  # sensitive pages ask for the password again after 30 minutes
         EVIDENCE_DIR=None,  # default instance/evidence
-        KEEP_STEP_PAGES=True,  # step pages kept with slots and filled in per request (docs/web.md, Performance)
     )
     app.config.from_prefixed_env("ASSESSMENT")
     if test_config is not None:
@@ -91,21 +87,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     app.config.setdefault("COOKIE_SECURE", not (app.debug or app.testing))
 
+
+def _site(app: Flask) -> Site:
+    """The content library, the code lists and the database engine, loaded once per app."""
     library = _library(app)
     directory = app.config.get("CODES_DIR")
     regions = load_regions(Path(directory)) if directory else shipped_regions()
     industries = load_industries(Path(directory)) if directory else shipped_industries()
     engine = make_engine(str(app.config["DATABASE_URL"]))
-    app.extensions[EXTENSION] = Site(library, regions, industries, engine, session_factory(engine))
+    return Site(library, regions, industries, engine, session_factory(engine))
 
+
+def _register_web(app: Flask) -> None:
+    """The web app's request handling (database session, language, security, templates, tenancy) and blueprints."""
     from assessment.web import (
         access_log,
         account,
-        account_commands,
         admin,
         assess,
         auth,
-        commands,
         data_rights,
         database,
         language,
@@ -139,6 +139,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (data_rights.bp, security_log.bp):  # data rights (PIPL), the security log
         app.register_blueprint(blueprint)
     access_log.init_app(app)  # the development server's request log without tokens
-    commands.init_app(app)
-    account_commands.init_app(app)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application; settings come from ASSESSMENT_* environment variables, then test_config."""
+    app = Flask("assessment.web", instance_relative_config=True)
+    app.test_client_class = ClosingClient  # like a server, closes each response (work after the response runs)
+    app.url_map.converters["int"] = IdConverter  # before any route is added: ids beyond INTEGER are simply not found
+    app.request_class = FormRequest
+    _configure(app, test_config)
+    app.extensions[EXTENSION] = _site(app)
+    _register_web(app)
+    from assessment.cli import accounts as account_commands
+    from assessment.cli import aggregate as aggregate_commands
+    from assessment.cli import database as database_commands
+
+    database_commands.init_app(app, site(app))  # the app's own commands: database, content, accounts
+    account_commands.init_app(app, site(app))
+    aggregate_commands.init_app(app, site(app))  # officials' aggregates: aggregate, demo-data, facts
     return app

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import queries
-from assessment.db.queries import AssessmentRecord
-from assessment.domain.answers import Answers, AnswerValue, Problem, format_figure, visible_items
+from assessment.domain.answers import Answers, Problem, format_figure, visible_items
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS, EnterpriseProfile
 from assessment.domain.questionnaire import Item, Questionnaire, Section, tr
-from assessment.services import assessments, authorization
+from assessment.services import assessments, authorization, steps
 from assessment.services.assessments import Incomplete, VersionConflict
+from assessment.services.records import AssessmentRecord
 from assessment.web.access import accessible, content_of, listed, owned, owner_side, remember, user_id
 from assessment.web.database import db, reading
 from assessment.web.forms import (
@@ -25,21 +23,18 @@ from assessment.web.forms import (
     ProfileForm,
     ResumeForm,
     VersionedActionForm,
-    answer_keys,
     posted_values,
     posted_version,
     step_initial,
     step_input,
 )
 from assessment.web.language import current_language
-from assessment.web.problems import FieldError, item_message, option_text, step_errors
-from assessment.web.questions import computed, item_state, questions_html, questions_slotted
+from assessment.web.problems import FieldError, item_message, step_errors
+from assessment.web.questions import answer_text, computed, item_state, questions_html
 from assessment.web.security import limiter, resume_limit
 from assessment.web.site import site
-from assessment.web.slots import slot
-from assessment.web.templating import header_key, header_values
 from assessment.web.tenancy import principal
-from assessment.web.wizard import Stage, neighbours, progress_bar, stages
+from assessment.web.wizard import neighbours, progress_bar, stages
 
 bp = Blueprint("assess", __name__)
 
@@ -112,7 +107,7 @@ def _opened(record: AssessmentRecord, token: str) -> BaseResponse | None:
 @bp.get("/assessments")
 def index() -> str:
     """The assessments of this browser and of the logged-in account."""
-    summaries = queries.assessments_for(db(), user_id=user_id(), ids=listed())
+    summaries = assessments.listed_for(db(), user_id=user_id(), ids=listed())
     titles = {q.id: q.title for q in site().library.latest_questionnaires()}
     return render_template("assess/index.html", assessments=summaries, titles=titles)
 
@@ -259,7 +254,7 @@ def profile(assessment_id: int) -> str | BaseResponse | tuple[str, int]:
     if not record.draft:
         return _frozen(record)
     questionnaire, _model = content_of(record)
-    saved = queries.get_profile(db(), record.enterprise_id) if record.enterprise_id else None
+    saved = assessments.enterprise_profile(db(), record.enterprise_id)
     form = ProfileForm() if request.method == "POST" else ProfileForm(data=_profile_initial(saved, record.version))
     errors: dict[str, list[str]] = {}
     summary: list[FieldError] = []
@@ -313,7 +308,7 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
 
 
 @bp.route("/assess/<int:assessment_id>/step/<section_id>", methods=["GET", "POST"])
-def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str, int]:
+def step(assessment_id: int, section_id: str) -> BaseResponse | tuple[str, int]:
     """One section of the questionnaire; the answers are saved on the server when the user moves on."""
     if request.method == "GET":
         reading()  # a page only reads
@@ -322,76 +317,58 @@ def step(assessment_id: int, section_id: str) -> str | BaseResponse | tuple[str,
         return _frozen(record)
     questionnaire, _model = content_of(record)
     section = _section(questionnaire, section_id)
-    # the saved draft is parsed where it is needed: for a page, for display conditions, for a page shown again
-    saved = assessments.draft_answers(questionnaire, record) \
-        if request.method == "GET" or questionnaire.has_conditions else None
-    shown = _shown_ids(questionnaire, saved) if saved is not None else set(questionnaire.item_index)
-    errors: dict[str, list[str]] = {}
-    summary: list[FieldError] = []
-    status, conflict = 200, False
-    lang = current_language()
     if request.method == "POST":
-        # CSRFProtect has checked the token before the view; the answers and the version are read from the request
-        values: dict[str, Any] = posted_values(section, request.form)
-        action = request.form.get("action", "next")
-        try:
-            result = assessments.save_step(db(), questionnaire, record.id, section.id,
-                                           step_input(values, section, shown), posted_version(request.form),
-                                           current=record)
-        except VersionConflict as exc:
-            db().rollback()
-            record, conflict, status = exc.current, True, 409
-            saved = assessments.draft_answers(questionnaire, record)
-        else:
-            db().commit()
-            record = result.record
-            if result.problems:
-                status = 422
-                errors, summary = step_errors(result.problems, questionnaire, lang)
-            elif result.revealed:
-                flash(gettext("Your answers bring up more questions on this page."), "info")
-                return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
-                                + f"#item-{result.revealed[0]}", code=303)
-            else:
-                return _after_step(record, questionnaire, section, action, result.answers)
-            saved = result.answers
-        shown = _shown_ids(questionnaire, saved)
-    else:  # a page binds no step form (cheaper): its controls are filled from the saved values
-        values = step_initial(section, record.answers, record.data, record.version)
-    if saved is None:
-        saved = assessments.draft_answers(questionnaire, record)
+        return _save_step(record, questionnaire, section)
+    # a page binds no step form: its controls are filled from the saved values
+    values = step_initial(section, record.answers, record.data, record.version)
+    return _step_page(record, questionnaire, section, assessments.draft_answers(questionnaire, record), values)
+
+
+def _save_step(record: AssessmentRecord, questionnaire: Questionnaire,
+               section: Section) -> BaseResponse | tuple[str, int]:
+    """Save a posted step and move on, or show it again with its messages or the conflict."""
+    # the saved draft is parsed only where display conditions need it
+    saved = assessments.draft_answers(questionnaire, record) if questionnaire.has_conditions else None
+    shown = _shown_ids(questionnaire, saved) if saved is not None else set(questionnaire.item_index)
+    # CSRFProtect has checked the token before the view; the answers and the version are read from the request
+    values: dict[str, Any] = posted_values(section, request.form)
+    try:
+        result = steps.save_step(db(), questionnaire, record.id, section.id, step_input(values, section, shown),
+                                 posted_version(request.form), current=record)
+    except VersionConflict as exc:
+        db().rollback()
+        current = exc.current
+        return _step_page(current, questionnaire, section, assessments.draft_answers(questionnaire, current), values,
+                          conflict=True, status=409)
+    db().commit()
+    if result.problems:
+        errors, summary = step_errors(result.problems, questionnaire, current_language())
+        return _step_page(result.record, questionnaire, section, result.answers, values, errors, summary, status=422)
+    if result.revealed:
+        flash(gettext("Your answers bring up more questions on this page."), "info")
+        return redirect(url_for(".step", assessment_id=record.id, section_id=section.id)
+                        + f"#item-{result.revealed[0]}", code=303)
+    return _after_step(result.record, questionnaire, section, request.form.get("action", "next"), result.answers)
+
+
+def _step_page(record: AssessmentRecord, questionnaire: Questionnaire, section: Section, saved: Answers,
+               values: dict[str, Any], errors: dict[str, list[str]] | None = None,
+               summary: list[FieldError] | None = None, *, conflict: bool = False,
+               status: int = 200) -> tuple[str, int]:
+    """A step page: its shown questions with these values, messages and computed answers, and the progress bar."""
+    lang = current_language()
+    shown = _shown_ids(questionnaire, saved)
+    items = [i for i in section.items if i.id in shown]
     progress = assessments.completion(questionnaire, saved)
     found = stages(record, questionnaire, progress, lang)
     _before, after, index = neighbours(found, section.id)
-    items = [i for i in section.items if i.id in shown]
-    state = item_state(items, values, errors, {i.id: computed(i, saved, lang) for i in items})
-    action = url_for(".step", assessment_id=record.id, section_id=section.id)
-    bar = progress_bar(found, index, progress, lang)
-    if request.method == "GET" and not session.get("_flashes") and current_app.config["KEEP_STEP_PAGES"]:
-        # nothing to show but the usual (no message, no error): the kept page, filled in
-        return _kept_step(questionnaire, section, items, after, lang, {
-            **header_values(), **state, "version": str(record.version), "action": escape(action), "progress": bar})
+    states = item_state(items, values, errors or {}, {i.id: computed(i, saved, lang) for i in items})
     return render_template(
-        "assess/step.html", section=section, items=items, version=record.version, action=action,
-        questions=questions_html(questionnaire, items, lang, state), summary=summary, conflict=conflict,
-        next_stage=after, progress_bar=bar,
+        "assess/step.html", section=section, items=items, version=record.version,
+        action=url_for(".step", assessment_id=record.id, section_id=section.id),
+        questions=questions_html(questionnaire, items, lang, states), summary=summary or [], conflict=conflict,
+        next_stage=after, progress_bar=progress_bar(found, index, progress, lang),
     ), status
-
-
-def _kept_step(questionnaire: Questionnaire, section: Section, items: list[Item], after: Stage | None, lang: str,
-               values: dict[str, str]) -> str:
-    """A step page without messages from its markup kept per language, header, section and items shown.
-
-    The kept markup has slots for the header's token and address, the draft's version, the form's address, the
-    progress bar and each question's state (web/slots.py); `values` fills them.
-    """
-    to_review = after is not None and after.key == "review"
-    key = (header_key(), questionnaire.ref, section.id, tuple(i.id for i in items), to_review)
-    page = site().step_pages.get(key, lambda: render_template(
-        "assess/step.html", kept=True, section=section, items=items, version=slot("version"), action=slot("action"),
-        csrf_token=lambda: slot("csrf"), questions=questions_slotted(questionnaire, items, lang), summary=[],
-        conflict=False, next_stage=after, progress_bar=slot("progress")))
-    return page.fill(values)
 
 
 def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section: Section, action: str,
@@ -414,27 +391,6 @@ def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section:
 
 # --- review and submit ---------------------------------------------------------------------------------------
 
-def answer_text(item: Item, value: AnswerValue | None, lang: str) -> list[str]:
-    """An answer as lines of text for the review page."""
-    if value is None:
-        return []
-    if item.type in ("single", "multi"):
-        return [option_text(item, k, lang) for k in answer_keys(value)]
-    if item.type == "rating" and isinstance(value, int):
-        level = next((lv for lv in item.levels if lv.level == value), None)
-        return [f"{tr(level.title, lang)}：{tr(level.descriptor, lang)}" if level else str(value)]
-    if item.type == "grid" and isinstance(value, dict):
-        columns = {c.key: tr(c.text, lang) for c in item.columns}
-        lines = []
-        for row in item.rows:
-            cell = value.get(row.key)
-            cells = [cell] if isinstance(cell, str) else list(cell or ())
-            lines.append(f"{tr(row.text, lang)}: {'、'.join(columns.get(c, c) for c in cells) or '—'}")
-        return lines
-    unit = tr(item.unit, lang)
-    return [f"{value} {unit}".strip()]
-
-
 def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: list[Problem],
             status: int, conflict: bool = False) -> tuple[str, int]:
     lang = current_language()
@@ -449,7 +405,7 @@ def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: li
                 for item in section.items if item.id in shown]
         if rows:
             sections.append((section, rows))
-    profile = queries.get_profile(db(), record.enterprise_id) if record.enterprise_id else None
+    profile = assessments.enterprise_profile(db(), record.enterprise_id)
     summary = []
     for problem in problems:
         item = questionnaire.item(problem.item) if problem.item else None

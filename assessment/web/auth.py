@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import math
-import re
-import secrets
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from werkzeug.security import generate_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import queries
-from assessment.db.queries import UserRecord
-from assessment.services import accounts, mfa, security_log, sessions, throttle
+from assessment.services import accounts, mfa, security_log, sign_in
+from assessment.services.accounts import EMAIL, normalised_email
 from assessment.services.language import LANGUAGES
+from assessment.services.records import UserRecord
 from assessment.services.sms import shown_contact
 from assessment.web.access import claim_drafts
 from assessment.web.database import db
@@ -41,19 +37,11 @@ from assessment.web.tenancy import (
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-@lru_cache(maxsize=1)
-def unknown_user_hash() -> str:
-    """Checked against when the address is unknown, so a wrong address takes as long as a wrong password."""
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
-
 
 @bp.record_once
 def _dummy_hash_ready(_state: BlueprintSetupState) -> None:
     """Make the dummy hash at start-up, so the first unknown address costs no more than the others."""
-    unknown_user_hash()
+    sign_in.unknown_user_hash()
 
 
 class Account(UserMixin):  # type: ignore[misc]
@@ -77,13 +65,8 @@ def load_account(user_id: str) -> Account | None:
     """The account stored in the session, if it still exists."""
     if not user_id.isdigit():
         return None
-    record = queries.get_user(db(), int(user_id))
+    record = accounts.account(db(), int(user_id))
     return None if record is None or not session_current(record) else Account(record)
-
-
-def normalised_email(raw: str | None) -> str:
-    """An email address as stored: trimmed, lower case."""
-    return (raw or "").strip().lower()
 
 
 def _signed_in(record: UserRecord) -> None:
@@ -119,8 +102,7 @@ def first_factor_passed(record: UserRecord, method: str, target: str) -> BaseRes
 def finish_sign_in(record: UserRecord, method: str, target: str) -> BaseResponse:
     """Every factor the account needs was given: start the signed-in session, commit, go to `target`."""
     _signed_in(record)
-    security_log.record(db(), security_log.SIGN_IN, user_id=record.id, actor_id=record.id, address=_address(),
-                        method=method)
+    sign_in.signed_in(db(), record, method, _address())
     db().commit()
     return redirect(target, code=303)
 
@@ -131,11 +113,6 @@ def _address() -> str:
 
 def _now() -> datetime:
     return datetime.fromtimestamp(clock(), UTC)
-
-
-def sign_in_keys(email: str) -> list[str]:
-    """What sign-in failures count against: the address typed (known or not, alike) and the client's address."""
-    return [throttle.email_key(email), throttle.address_key(_address())]
 
 
 def try_again_message(seconds: float) -> str:
@@ -189,32 +166,15 @@ def login() -> str | BaseResponse | tuple[str, int]:
     form = LoginForm()
     failed, wait, status = False, 0.0, 200
     if form.validate_on_submit():
-        email = normalised_email(form.email.data)
-        keys, now, store = sign_in_keys(email), _now(), throttle_store()
-        record = queries.user_by_email(db(), email)
-        wait = throttle.wait_seconds(store, db(), keys, now)
-        if wait > 0:  # no password is checked while the keys wait
-            security_log.record(db(), security_log.SIGN_IN_THROTTLED, user_id=record.id if record else None,
-                                address=_address(), outcome="failure", method="password")
-            db().commit()
-            failed, status = True, 429
-        else:
-            valid = accounts.password_matches(record.password_hash if record else unknown_user_hash(),
-                                              form.password.data)
-            if record is not None and valid and record.active:
-                throttle.succeeded(store, db(), keys[:1])
-                db().commit()  # also when a second factor follows: the password was right
-                return first_factor_passed(record, "password",
-                                           safe_next(request.args.get("next"), url_for("assess.index")))
-            counts = throttle.record_failure(store, db(), keys, now)
-            security_log.record(db(), security_log.SIGN_IN, user_id=record.id if record else None,
-                                address=_address(), outcome="failure", method="password")
-            db().commit()  # the failure counts even though nothing else is written
-            if record is not None and throttle.started_blocking(store, keys[0], counts[keys[0]]):
-                holder = record
-                after_response(lambda: _tell_blocked(holder))
-            wait = throttle.wait_seconds(store, db(), keys, now)
-            failed, status = True, 401
+        attempt = sign_in.with_password(db(), throttle_store(), normalised_email(form.email.data),
+                                        form.password.data, address=_address(), now=_now())
+        db().commit()  # a failure counts, and a right password clears the count, whatever follows
+        if attempt.user is not None:  # also when a second factor follows: the password was right
+            return first_factor_passed(attempt.user, "password",
+                                       safe_next(request.args.get("next"), url_for("assess.index")))
+        if (paused := attempt.paused) is not None:
+            after_response(lambda: _tell_blocked(paused))
+        failed, wait, status = True, attempt.wait, 429 if attempt.throttled else 401
     elif request.method == "POST":
         status = 422
     message = try_again_message(wait) if wait > 0 else None
@@ -226,26 +186,16 @@ def checked_password(record: UserRecord, password: str, keys: list[str]) -> tupl
 
     While the keys wait, nothing is hashed and (False, seconds) comes back; a wrong password counts (committed).
     """
-    store, now = throttle_store(), _now()
-    wait = throttle.wait_seconds(store, db(), keys, now)
-    if wait > 0:
-        security_log.record(db(), security_log.SIGN_IN_THROTTLED, user_id=record.id, actor_id=record.id,
-                            address=_address(), outcome="failure", method="reauth")
+    right, wait = sign_in.password_again(db(), throttle_store(), record, password, keys, address=_address(),
+                                         now=_now())
+    if not right:
         db().commit()
-        return False, wait
-    if accounts.password_matches(record.password_hash, password):
-        throttle.succeeded(store, db(), keys[:1])
-        return True, 0.0
-    throttle.record_failure(store, db(), keys, now)
-    security_log.record(db(), security_log.SIGN_IN, user_id=record.id, actor_id=record.id, address=_address(),
-                        outcome="failure", method="reauth")
-    db().commit()
-    return False, 0.0
+    return right, wait
 
 
 def reauth_keys(user_id: int) -> list[str]:
     """What wrong passwords of a signed-in account count against: the account, and the client's address."""
-    return [f"reauth:{user_id}", throttle.address_key(_address())]
+    return sign_in.reauth_keys(user_id, _address())
 
 
 def tell_password_changed(record: UserRecord) -> None:
@@ -266,9 +216,7 @@ def _tell_blocked(record: UserRecord) -> None:
 def end_sessions_here_and_everywhere(kind: str) -> None:
     """End every session of the signed-in account (a copied cookie stops working too), and this browser's."""
     if current_user.is_authenticated:
-        user_id = int(current_user.id)
-        sessions.end_all_sessions(db(), user_id)
-        security_log.record(db(), kind, user_id=user_id, actor_id=user_id, address=_address())
+        sign_in.sign_out_everywhere(db(), int(current_user.id), kind, _address())
         db().commit()
     lang = session.get(COOKIE)
     logout_user()
@@ -286,7 +234,7 @@ def change_password() -> str | BaseResponse | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         user_id = int(current_user.id)
-        record = queries.get_user(db(), user_id)
+        record = accounts.account(db(), user_id)
         assert record is not None
         right, wait = checked_password(record, form.current.data, reauth_keys(user_id))
         if wait > 0:
@@ -303,7 +251,7 @@ def change_password() -> str | BaseResponse | tuple[str, int]:
             security_log.record(db(), security_log.PASSWORD_CHANGED, user_id=user_id, actor_id=user_id,
                                 address=_address(), method="account_page")
             db().commit()
-            changed = queries.get_user(db(), user_id)
+            changed = accounts.account(db(), user_id)
             assert changed is not None
             keep_signed_in(changed)
             tell_password_changed(changed)

@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from assessment.domain.answers import AnswerValue
 from assessment.domain.numbers import ID_MAX, plain, read_decimal, read_id
 from assessment.domain.questionnaire import GridRow, Item, Questionnaire, Section
-from assessment.services.assessments import StepInput
+from assessment.services.steps import StepInput
 
 FieldFactory = Callable[[Item], dict[str, UnboundField]]
 

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import queries
+from assessment.services import accounts
 from assessment.services.language import LANGUAGES
 from assessment.web.access import granted, user_id
 from assessment.web.bodies import readable_body
@@ -63,7 +63,7 @@ def set_language() -> BaseResponse:
                         secure=bool(current_app.config["COOKIE_SECURE"]))
     uid = user_id()
     if uid is not None:
-        queries.set_user_language(db(), uid, lang)
+        accounts.set_language(db(), uid, lang)
         db().commit()
     return response
 

@@ -26,7 +26,8 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from assessment.services import mfa
-from assessment.services.mfa import Outcome, UserRecord
+from assessment.services.mfa import Outcome
+from assessment.services.records import UserRecord
 from assessment.services.sms import shown_contact
 from assessment.web.auth import MFA_PENDING, finish_sign_in
 from assessment.web.database import db

@@ -25,18 +25,18 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.content.catalogue_io import DEFAULT_LIMITS
-from assessment.db import providers
-from assessment.db.queries import AssessmentRecord
+from assessment.content.catalogue_sheets import DEFAULT_LIMITS
 from assessment.domain.answers import Problem, visible_items
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire, Section
 from assessment.domain.scoring import Scorecard
 from assessment.reporting.data import Validation, ValidationDifference
-from assessment.services import assessments, onsite, progress
+from assessment.services import assessments, evidence, onsite, progress, respondents
 from assessment.services.assessments import Incomplete, VersionConflict
 from assessment.services.authorization import conducts, may_edit_answers, may_validate
-from assessment.services.onsite import ChangeRefused, EvidenceRejected
+from assessment.services.evidence import EvidenceRejected
+from assessment.services.onsite import ChangeRefused, ResultWorkspace
+from assessment.services.records import AssessmentRecord, AuditEntry, EvidenceFileRecord
 from assessment.web.access import content_of, workspace_record
 from assessment.web.database import db
 from assessment.web.forms import VersionedActionForm
@@ -96,10 +96,10 @@ class ItemView:
 
     item: Any
     self_reported: str
-    validated: providers.AuditEntry | None
+    validated: AuditEntry | None
     validated_text: str
     note: str
-    files: tuple[providers.EvidenceFileRecord, ...]
+    files: tuple[EvidenceFileRecord, ...]
 
 
 # --- the workspace -------------------------------------------------------------------------------------------
@@ -113,15 +113,15 @@ def workspace(assessment_id: int) -> str | BaseResponse:
     completion = assessments.completion(questionnaire, answers)
     name, organisation = onsite.assessor_of(db(), record)
     validated = onsite.validations(db(), record.id) if record.mode == "onsite" else {}
-    with_evidence = onsite.item_ids_with_evidence(db(), record.id)
-    profile = providers.get_enterprise(db(), record.enterprise_id) if record.enterprise_id else None
+    with_evidence = evidence.item_ids_with_evidence(db(), record.id)
+    profile = onsite.enterprise_of(db(), record)
     form = VersionedActionForm()
     form.version.data = str(record.version)
     return render_template(
         "onsite/workspace.html", record=record, questionnaire=questionnaire, completion=completion,
         assessor=name, organisation=organisation, validated=validated, with_evidence=with_evidence,
         enterprise=profile, provider_view=_provider_of(record), form=form,
-        respondents=providers.respondents(db(), record.id),
+        respondents=respondents.people(db(), record.id),
         may_edit=may_edit_answers(principal(), record),
     )
 
@@ -133,8 +133,8 @@ def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: 
                status: int = 200) -> tuple[str, int]:
     lang = current_language()
     validated = onsite.validations(db(), record.id)
-    notes = providers.notes(db(), record.id)
-    files = providers.files(db(), record.id)
+    notes = evidence.notes(db(), record.id)
+    files = evidence.files(db(), record.id)
     shown = _shown(questionnaire, record)
     views = []
     for item in section.items:
@@ -159,8 +159,8 @@ def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: 
         previous_section=sections[position - 1] if position > 0 else None,
         next_section=sections[position + 1] if position + 1 < len(sections) else None,
         note_form=NoteForm(), upload_form=UploadForm(), reason_form=ReasonForm(),
-        evidence_open=onsite.evidence_refusal(record) is None,
-        max_megabytes=round(max_bytes() / 1024 / 1024, 1), file_types=sorted(onsite.FILE_TYPES),
+        evidence_open=evidence.evidence_refusal(record) is None,
+        max_megabytes=round(max_bytes() / 1024 / 1024, 1), file_types=sorted(evidence.FILE_TYPES),
     ), status
 
 
@@ -204,7 +204,7 @@ def save_note(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int
     if not form.validate():
         abort(400)
     try:
-        onsite.save_note(db(), record, questionnaire, item_id, form.note.data or "", actor())
+        evidence.save_note(db(), record, questionnaire, item_id, form.note.data or "", actor())
     except ChangeRefused as exc:
         db().rollback()
         return _interview(record, questionnaire, section, errors={
@@ -222,7 +222,7 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     record = _logged_in_record(assessment_id)
     questionnaire, _model = content_of(record)
     section = _item_section(questionnaire, item_id)
-    refusal = onsite.evidence_refusal(record, item_id)
+    refusal = evidence.evidence_refusal(record, item_id)
     if refusal is not None:
         return _interview(record, questionnaire, section, errors={item_id: [refusal.render(gettext)]}, status=422)
     upload_form = UploadForm()
@@ -232,15 +232,15 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
         return _interview(record, questionnaire, section, errors={item_id: [gettext("Choose a file to attach.")]},
                           status=422)
     try:
-        onsite.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
-                              onsite.EvidenceQuotas.of(current_app.config))
+        evidence.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
+                                evidence.EvidenceQuotas.of(current_app.config))
     except EvidenceRejected as exc:
         db().rollback()
         status = 413 if exc.problem.code == "file_size" else 422
         return _interview(record, questionnaire, section, errors={item_id: [exc.problem.render(gettext)]},
                           status=status)
     db().commit()
-    flash(gettext("The file %(name)s is attached to %(item)s.", name=onsite.safe_filename(storage.filename),
+    flash(gettext("The file %(name)s is attached to %(item)s.", name=evidence.safe_filename(storage.filename),
                   item=item_id), "success")
     return _back(record, section, item_id)
 
@@ -251,7 +251,7 @@ def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, i
     record = _logged_in_record(assessment_id)
     questionnaire, _model = content_of(record)
     try:
-        file = onsite.remove_evidence(db(), record, file_id, actor(), request.remote_addr or "")
+        file = evidence.remove_evidence(db(), record, file_id, actor(), request.remote_addr or "")
     except LookupError:
         abort(404)
     except EvidenceRejected as exc:
@@ -260,7 +260,7 @@ def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, i
         return _interview(record, questionnaire, _item_section(questionnaire, item_id),
                           errors={item_id: [exc.problem.render(gettext)]}, status=422)
     db().commit()
-    if not onsite.discard_evidence(evidence_dir(), file):
+    if not evidence.discard_evidence(evidence_dir(), file):
         current_app.logger.error("evidence file %s of assessment %s: removed, but its bytes (%s) could not be deleted",
                                  file.id, record.id, file.storage_key)
     flash(gettext("The file %(name)s is removed from %(item)s.", name=file.filename, item=file.item_id), "success")
@@ -271,10 +271,10 @@ def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, i
 def download(assessment_id: int, file_id: int) -> Response:
     """An evidence file, to those who may open the assessment: as an attachment, never shown inline."""
     record = _logged_in_record(assessment_id)
-    file = providers.get_file(db(), file_id)
-    if file is None or file.assessment_id != record.id:
+    file = evidence.file_of(db(), record, file_id)
+    if file is None:
         abort(404)
-    path = onsite.verified_evidence(evidence_dir(), file)
+    path = evidence.verified_evidence(evidence_dir(), file)
     if path is None:
         current_app.logger.error("evidence file %s of assessment %s is missing or altered", file.id, record.id)
         abort(410)
@@ -354,29 +354,11 @@ def audit(assessment_id: int) -> str:
 
 # --- what the results page shows -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ResultWorkspace:
-    """The provider side of a result: the validation, the assessor, and where the history and trail are."""
-
-    validation: onsite.ValidationSummary | None
-    assessor: str
-    organisation: str
-    mode: str
-    trail: bool
-    history_enterprise: int | None
-
-
 def result_workspace(record: AssessmentRecord, questionnaire: Questionnaire) -> ResultWorkspace | None:
     """What the results page adds for guided and on-site results and for enterprises with several results."""
     if principal().user_id is None:
         return None
-    validation = onsite.validation_summary(db(), questionnaire, record, current_language())
-    name, organisation = onsite.assessor_of(db(), record)
-    several = record.enterprise_id is not None and sum(
-        1 for a in providers.assessments_of_enterprise(db(), record.enterprise_id) if a.status == "submitted") > 1
-    trail = bool(providers.audit_trail(db(), record.id))
-    return ResultWorkspace(validation, name, organisation, record.mode, trail,
-                           record.enterprise_id if several else None)
+    return onsite.result_workspace(db(), questionnaire, record, current_language())
 
 
 @bp.app_context_processor
@@ -420,7 +402,7 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTo
 
 def init_app(app: Flask) -> None:
     """Let uploads through the body limit, and explain a file that is too large."""
-    app.config.setdefault("EVIDENCE_MAX_BYTES", onsite.DEFAULT_MAX_BYTES)
+    app.config.setdefault("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES)
     app.config.setdefault("CATALOGUE_IMPORT_MAX_BYTES", DEFAULT_LIMITS.file_bytes)
     app.config.setdefault("CATALOGUE_MAX_ENTRIES", DEFAULT_LIMITS.rows)
     app.before_request_funcs.setdefault(None, []).insert(0, body_limit)
@@ -439,4 +421,4 @@ def report_extras(record: AssessmentRecord, questionnaire: Questionnaire, model:
     previous = progress.report_previous(db(), record, questionnaire, model, card, site().questionnaire,
                                         site().model, lang)
     return {"assessor_name": name, "assessor_org": organisation, "validation": validation,
-            "evidence": onsite.evidence_notes(db(), record), "previous": previous}
+            "evidence": evidence.evidence_notes(db(), record), "previous": previous}

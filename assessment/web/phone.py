@@ -11,8 +11,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import EmailField, StringField
 
 from assessment.services import sms, throttle
-from assessment.services.sms import PhoneInvalid, PhoneTaken, SendLimits, SmsFailed, UserRecord
-from assessment.web.auth import EMAIL, first_factor_passed, normalised_email
+from assessment.services.accounts import EMAIL, normalised_email
+from assessment.services.records import UserRecord
+from assessment.services.sms import PhoneInvalid, PhoneTaken, SendLimits, SmsFailed
+from assessment.web.auth import first_factor_passed
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language

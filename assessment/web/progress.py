@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from assessment.db import queries
-from assessment.services import progress
+from assessment.services import assessments, progress
 from assessment.services.authorization import may_see_enterprise
 from assessment.web.access import accessible
 from assessment.web.database import db
@@ -21,7 +20,7 @@ def history(enterprise_id: int) -> str:
     """The enterprise's submitted assessments in order, and the comparison of two of them (latest two by default)."""
     if not may_see_enterprise(db(), principal(), enterprise_id):
         abort(404)
-    enterprise = queries.get_profile(db(), enterprise_id)
+    enterprise = assessments.enterprise_profile(db(), enterprise_id)
     points = progress.series(db(), enterprise_id)
     ids = [p.line.id for p in points]
     earlier_id = request.args.get("from", type=int)
@@ -32,7 +31,7 @@ def history(enterprise_id: int) -> str:
     found = None
     if earlier_id is not None and later_id is not None and earlier_id != later_id:
         first, second = sorted((earlier_id, later_id), key=ids.index)
-        earlier, later = queries.get_assessment(db(), first), queries.get_assessment(db(), second)
+        earlier, later = assessments.find(db(), first), assessments.find(db(), second)
         if earlier is not None and later is not None:
             found = progress.compare(earlier, later, site().questionnaire, site().model, current_language())
     labels = {p.line.id: p.label for p in points}
@@ -50,6 +49,6 @@ def compare(earlier_id: int, later_id: int) -> str:
     if found is None:
         abort(404)
     points = progress.series(db(), earlier.enterprise_id)
-    return render_template("progress/history.html", enterprise=queries.get_profile(db(), earlier.enterprise_id),
+    return render_template("progress/history.html", enterprise=assessments.enterprise_profile(db(), earlier.enterprise_id),
                            enterprise_id=earlier.enterprise_id, points=points, found=found,
                            labels={p.line.id: p.label for p in points}, earlier_id=earlier.id, later_id=later.id)

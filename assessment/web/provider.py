@@ -9,20 +9,17 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.content.catalogue_io import CatalogueImportInvalid, ImportRefused, RowError
-from assessment.db import providers, queries
-from assessment.db.providers import OrganisationRecord
-from assessment.db.queries import AssessmentRecord, EmailTaken
+from assessment.content.catalogue_sheets import CatalogueImportInvalid, ImportRefused, RowError
 from assessment.domain.catalogue import LISTING_STATUSES, PRICE_MODELS, PROVIDER_TYPES, Catalogue
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
 from assessment.domain.questionnaire import Questionnaire
-from assessment.services import accounts, authorization, progress, provider_catalogue, security_log
+from assessment.services import accounts, assessments, authorization, progress, provider_catalogue, security_log
 from assessment.services import providers as tenancy_service
-from assessment.services.accounts import AccountInvalid
+from assessment.services import staff as staff_service
+from assessment.services.accounts import AccountInvalid, normalised_email
 from assessment.services.provider_catalogue import FORM_COLUMNS, LANGUAGES
 from assessment.services.providers import NEXT_STEPS, ClientFilter, Principal
-from assessment.services.sessions import end_all_sessions
-from assessment.web.auth import normalised_email
+from assessment.services.records import AssessmentRecord, EmailTaken, EnterpriseLine, OrganisationRecord, SolutionRow
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
@@ -73,16 +70,16 @@ def _provider() -> Principal:
 
 
 def _organisation(who: Principal) -> OrganisationRecord:
-    organisation = providers.get_organisation(db(), who.organisation_id or 0)
+    organisation = tenancy_service.organisation_of(db(), who)
     if organisation is None:
         abort(404)
     return organisation
 
 
-def _client(who: Principal, enterprise_id: int) -> providers.EnterpriseLine:
+def _client(who: Principal, enterprise_id: int) -> EnterpriseLine:
     """The enterprise if it is an active client of this provider; 404 otherwise."""
-    enterprise = providers.get_enterprise(db(), enterprise_id)
-    if enterprise is None or not authorization.is_client(db(), who, enterprise_id):
+    enterprise = tenancy_service.client_of(db(), who, enterprise_id)
+    if enterprise is None:
         abort(404)
     return enterprise
 
@@ -130,7 +127,7 @@ def invitations() -> str | BaseResponse | tuple[str, int]:
     token = session.pop(NEW_INVITATION, None)
     link = url_for("account.invitation", token=token, _external=True) if isinstance(token, str) else None
     return render_template("provider/invitations.html", organisation=organisation, form=form, link=link,
-                           links=providers.invitations_of(db(), organisation.id), action=ActionForm()), status
+                           links=tenancy_service.invitations(db(), organisation.id), action=ActionForm()), status
 
 
 @bp.post("/invitations/<int:link_id>/withdraw")
@@ -159,9 +156,9 @@ def _start_form(questionnaires: list[Questionnaire]) -> StartForm:
 
 def _client_page(who: Principal, enterprise_id: int, form: StartForm, status: int = 200) -> tuple[str, int]:
     enterprise = _client(who, enterprise_id)
-    profile = queries.get_profile(db(), enterprise.id)
+    profile = assessments.enterprise_profile(db(), enterprise.id)
     points = {p.line.id: p.label for p in progress.series(db(), enterprise.id)}
-    history = providers.assessments_of_enterprise(db(), enterprise.id)
+    history = tenancy_service.client_history(db(), enterprise.id)
     regions, industries = site().regions, site().industries
     return render_template(
         "provider/client.html", enterprise=enterprise, profile=profile, history=history, points=points, form=form,
@@ -213,7 +210,7 @@ def _staff_page(who: Principal, form: StaffForm, status: int = 200) -> tuple[str
     organisation = _organisation(who)
     form.role.choices = _staff_roles(who)
     return render_template("provider/staff.html", organisation=organisation, form=form,
-                           members=providers.members(db(), organisation.id), action=ActionForm(),
+                           members=staff_service.members(db(), organisation.id), action=ActionForm(),
                            me=who.user_id), status
 
 
@@ -271,17 +268,13 @@ def set_active(user_id: int) -> BaseResponse | tuple[str, int]:
         return render_template("errors/error.html", code=422, title=gettext("Nothing was changed"),
                                message=gettext("Use the buttons on the page.")), 422
     active = posted == "1"
-    if not providers.set_member_active(db(), user_id, who.organisation_id or 0, active):
+    if not staff_service.switch_access(db(), who, user_id, active, request.remote_addr or ""):
         abort(404)
-    return _member_changed(who, user_id, gettext("Access switched on.") if active else gettext("Access switched off."),
-                           security_log.ACCOUNT_ACTIVE_CHANGED, active=active)
+    return _member_changed(gettext("Access switched on.") if active else gettext("Access switched off."))
 
 
-def _member_changed(who: Principal, user_id: int, message: str, kind: str, **detail: str | bool) -> BaseResponse:
-    """A member's access or role changed: their sessions end (the change holds from their next request), logged."""
-    end_all_sessions(db(), user_id)
-    security_log.record(db(), kind, user_id=user_id, actor_id=who.user_id, address=request.remote_addr or "",
-                        outcome="success", **detail)
+def _member_changed(message: str) -> BaseResponse:
+    """A member's access or role changed (their sessions end, so it holds from their next request): committed."""
     db().commit()
     flash(message, "success")
     return redirect(url_for(".staff"), code=303)
@@ -299,10 +292,9 @@ def set_role(user_id: int) -> BaseResponse | tuple[str, int]:
     if not isinstance(role, str) or not authorization.may_grant(who, role, who.organisation_id):
         return render_template("errors/error.html", code=422, title=gettext("Nothing was changed"),
                                message=gettext("Choose one of the roles listed.")), 422
-    if not providers.set_member_role(db(), user_id, who.organisation_id or 0, role):
+    if not staff_service.change_role(db(), who, user_id, role, request.remote_addr or ""):
         abort(404)
-    return _member_changed(who, user_id, gettext("The role is changed; the member signs in again."),
-                           security_log.ROLE_CHANGED, role=role)
+    return _member_changed(gettext("The role is changed; the member signs in again."))
 
 
 # --- the provider's own catalogue ----------------------------------------------------------------------------
@@ -349,7 +341,8 @@ def catalogue() -> str:
     who = _provider()
     organisation = _organisation(who)
     return render_template("provider/catalogue.html", organisation=organisation,
-                           rows=providers.solutions(db(), organisation.id), form=ImportForm(), action=ActionForm(),
+                           rows=provider_catalogue.solutions(db(), organisation.id), form=ImportForm(),
+                           action=ActionForm(),
                            errors=[])
 
 
@@ -392,9 +385,9 @@ def new_entry() -> BaseResponse | tuple[str, int]:
     return _entry_page(_organisation(who), defaults, None, {}, [], 200)
 
 
-def _own_solution(who: Principal, solution_id: int) -> providers.SolutionRow:
-    row = providers.get_solution(db(), solution_id)
-    if row is None or not authorization.owns_solution(who, row.organisation_id):
+def _own_solution(who: Principal, solution_id: int) -> SolutionRow:
+    row = provider_catalogue.own_solution(db(), who, solution_id)
+    if row is None:
         abort(404)
     return row
 
@@ -415,7 +408,7 @@ def delete_entry(solution_id: int) -> BaseResponse:
     """Remove one of the provider's solutions."""
     who = _provider()
     row = _own_solution(who, solution_id)
-    providers.delete_solution(db(), row.id, who.organisation_id or 0)
+    provider_catalogue.delete_solution(db(), who, row)
     db().commit()
     flash(gettext("The entry %(id)s is removed.", id=row.entry_id), "success")
     return redirect(url_for(".catalogue"), code=303)
@@ -447,7 +440,7 @@ def import_entries() -> BaseResponse | tuple[str, int]:
             flash(gettext("%(count)s entries imported.", count=count), "success")
             return redirect(url_for(".catalogue"), code=303)
     return render_template("provider/catalogue.html", organisation=organisation,
-                           rows=providers.solutions(db(), organisation.id), form=form, action=ActionForm(),
+                           rows=provider_catalogue.solutions(db(), organisation.id), form=form, action=ActionForm(),
                            errors=errors), 422
 
 

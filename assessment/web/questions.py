@@ -1,31 +1,63 @@
-"""Question markup: each item rendered once per questionnaire version and language, then filled in per request.
+"""Question markup: the shown items of a step, from parts made from content and this request's answers; answers as text.
 
-A wizard step is mostly fixed text (questions, options, level descriptors); only ticks, typed values, messages
-and computed answers change. The fixed part is rendered from assess/_item.html with slot markers and kept
-split at them (web/slots.py); each request fills in the slots.
+A question's text, options and level descriptors are the same for everyone who sees its questionnaire version in a
+language, and most of a step page's markup: they are rendered once per questionnaire version, item and language from
+assess/_question_parts.html (each tickable control both unticked and ticked) and kept in the Site (docs/web.md,
+Performance). assess/_questions.html puts them together with what the request shows (ticks, typed figures,
+messages, the computed answer), which is never kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from assessment.domain.answers import Answers, format_figure
-from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire
-from assessment.web import slots
-from assessment.web.forms import StepForm, data_name, grid_name
+from assessment.domain.answers import Answers, AnswerValue, format_figure
+from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, tr
+from assessment.web.forms import StepForm, answer_keys, data_name, grid_name
 from assessment.web.problems import option_text
 from assessment.web.site import site
-from assessment.web.slots import Slotted, split
+from assessment.web.templating import bound_gettext
 
 
-def slot(kind: str, name: str) -> Markup:
-    """A marker for per-request state in cached markup: kind on|val|err|cls|inv|desc|computed, and a control."""
-    return slots.slot(f"{kind}:{name}")
+@dataclass(frozen=True)
+class QuestionState:
+    """What one request shows in a question: the ticked controls, typed figures, messages, the computed answer."""
+
+    checked: frozenset[str]
+    """Ids of the ticked controls: `Q1-A` (option), `S01-3` (level), `1.1-design-x` (grid cell)."""
+    values: Mapping[str, str]
+    """Typed figures by control name."""
+    errors: Mapping[str, Sequence[str]]
+    """Messages by control name."""
+    computed: str
+    """The answer computed from the figures, as shown beside them ("" if none)."""
+
+
+@dataclass(frozen=True)
+class QuestionParts:
+    """A question's markup made from content alone, in one language: the same for every request and account."""
+
+    heading: Markup
+    """The question's number, text, hint, definitions and evidence."""
+    derive: Markup
+    """The data-derive attribute the page script computes an answer with ("" for a question without figures)."""
+    controls: Mapping[str, tuple[Markup, Markup]]
+    """Each tickable control (option, level, grid cell) with its label, in order, by control id: unticked, ticked."""
+    grid_head: Markup = field(default_factory=Markup)
+    row_heads: Mapping[str, Markup] = field(default_factory=dict)
+    row_controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The control ids of each grid row, by row key."""
+
+    def ticked(self, checked: frozenset[str], row: str | None = None) -> Markup:
+        """The controls (of one grid row, if given), each ticked if its id is in `checked`."""
+        ids = self.controls if row is None else self.row_controls[row]
+        return Markup("".join(self.controls[control][control in checked] for control in ids))
 
 
 def computed_template() -> str:
@@ -61,33 +93,6 @@ def derive_spec(item: Item) -> dict[str, Any] | None:
             "options": [derive.increase, derive.same, derive.decrease]}
 
 
-def item_markup(questionnaire: Questionnaire, item: Item, lang: str,
-                cache: dict[tuple[str, str, str], Slotted] | None = None) -> Slotted:
-    """An item's markup with slots, rendered on first use per questionnaire version and language."""
-    cache = site().item_markup if cache is None else cache
-    key = (questionnaire.ref, item.id, lang)
-    found = cache.get(key)
-    if found is None:
-        found = split(render_template("assess/_item.html", item=item, slot=slot, derive_spec=derive_spec(item),
-                                      computed_template=computed_template()))
-        cache[key] = found
-    return found
-
-
-def _error_paragraph(name: str, messages: list[str]) -> str:
-    label = escape(gettext("Error:"))
-    lines = "<br>".join(f'<span class="visually-hidden">{label}</span> {escape(m)}' for m in messages)
-    return f'<p class="field-error" id="{escape(name)}-error">{lines}</p>'
-
-
-def _marks(state: dict[str, str], name: str, errors: Mapping[str, list[str]]) -> None:
-    messages = errors.get(name)
-    if messages:
-        state[f"err:{name}"] = _error_paragraph(name, messages)
-        state[f"cls:{name}"] = " has-error"
-        state[f"inv:{name}"] = f' aria-invalid="true" aria-describedby="{escape(name)}-error"'
-
-
 def _picked(value: Any) -> set[str]:
     """The option keys among a control's values (one value, or a list of them)."""
     if isinstance(value, (list, tuple)):
@@ -95,9 +100,37 @@ def _picked(value: Any) -> set[str]:
     return set() if value is None else {str(value)}
 
 
+def _checked(item: Item, data: Any) -> frozenset[str]:
+    """The ids of the item's ticked controls; `data` gives a control's value by its name."""
+    if item.type in ("single", "multi"):
+        picked = _picked(data(item.id))
+        return frozenset(f"{item.id}-{option.key}" for option in item.options if option.key in picked)
+    if item.type == "rating":
+        picked = _picked(data(item.id))
+        return frozenset(f"{item.id}-{level.level}" for level in item.levels if str(level.level) in picked)
+    if item.type == "grid":
+        return frozenset(f"{item.id}-{row.key}-{column.key}" for row in item.rows
+                         for picked in (_picked(data(grid_name(item, row))),)
+                         for column in item.columns if column.key in picked)
+    return frozenset()
+
+
+def _state(item: Item, data: Any, errors: Mapping[str, list[str]], computed_answer: str | None) -> QuestionState:
+    values: dict[str, str] = {}
+    if item.type == "number":
+        values[item.id] = str(data(item.id) or "")
+    names = [item.id, *(data_name(item, spec.id) for spec in item.fields)]
+    for name in names[1:]:
+        figure = data(name)
+        if figure:
+            values[name] = str(figure)
+    return QuestionState(_checked(item, data), values,
+                         {name: errors[name] for name in names if errors.get(name)}, computed_answer or "")
+
+
 def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors: Mapping[str, list[str]],
-               computed_answers: Mapping[str, str | None]) -> dict[str, str]:
-    """The slot values of these items for this request: ticks, values, messages, computed answers.
+               computed_answers: Mapping[str, str | None]) -> dict[str, QuestionState]:
+    """What this request shows in each of these items, by item id: ticks, values, messages, computed answers.
 
     `form` is the posted step form, or for a page the values by control name (forms.step_initial), which spares
     building a form whose only use would be to hold them.
@@ -105,54 +138,68 @@ def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors
     def data(name: str) -> Any:
         return form.get(name) if isinstance(form, Mapping) else form[name].data
 
-    state: dict[str, str] = {}
-    for item in items:
-        iid = item.id
-        if item.type in ("single", "multi"):
-            picked = _picked(data(iid))
-            for option in item.options if picked else ():
-                if option.key in picked:
-                    state[f"on:{iid}-{option.key}"] = " checked"
-        elif item.type == "rating":
-            picked = _picked(data(iid))
-            for level in item.levels if picked else ():
-                if str(level.level) in picked:
-                    state[f"on:{iid}-{level.level}"] = " checked"
-        elif item.type == "grid":
-            for row in item.rows:
-                picked = _picked(data(grid_name(item, row)))
-                for column in item.columns if picked else ():
-                    if column.key in picked:
-                        state[f"on:{iid}-{row.key}-{column.key}"] = " checked"
-        elif item.type == "number":
-            state[f"val:{iid}"] = str(escape(data(iid) or ""))
-        if errors:
-            _marks(state, iid, errors)
-        described = f"{iid}-hint" if item.help else ""
-        if errors.get(iid):
-            described = f"{described} {iid}-error".lstrip()
-        if described:
-            state[f"desc:{iid}"] = f' aria-describedby="{escape(described)}"'
-        for spec in item.fields:
-            name = data_name(item, spec.id)
-            figure = data(name)
-            if figure:
-                state[f"val:{name}"] = str(escape(figure))
-            if errors:
-                _marks(state, name, errors)
-        text = computed_answers.get(iid)
-        if text:
-            state[f"computed:{iid}"] = str(escape(text))
-    return state
+    return {item.id: _state(item, data, errors, computed_answers.get(item.id)) for item in items}
 
 
-def questions_html(questionnaire: Questionnaire, items: list[Item], lang: str, state: Mapping[str, str]) -> Markup:
-    """The markup of the shown items with this request's state filled in."""
-    cache = site().item_markup
-    return Markup("".join(item_markup(questionnaire, item, lang, cache).fill(state) for item in items))
+def _rendered_parts(item: Item, lang: str) -> QuestionParts:
+    """Render a question's parts from content and the language only (no request context reaches the macros)."""
+    gettext = bound_gettext(lang)
+    macros: Any = current_app.jinja_env.get_template("assess/_question_parts.html").make_module(
+        {"lang": lang, "_": gettext, "gettext": gettext})
+    heading, derive = macros.heading(item), macros.derive(derive_spec(item))
+    controls: dict[str, tuple[Markup, Markup]] = {}
+    if item.type in ("single", "multi"):
+        kind = "radio" if item.type == "single" else "checkbox"
+        for option in item.options:
+            controls[f"{item.id}-{option.key}"] = (macros.choice(item, option, kind, False),
+                                                   macros.choice(item, option, kind, True))
+    elif item.type == "rating":
+        for level in item.levels:
+            controls[f"{item.id}-{level.level}"] = (macros.level(item, level, False), macros.level(item, level, True))
+    elif item.type == "grid":
+        rows = {row.key: tuple(f"{item.id}-{row.key}-{column.key}" for column in item.columns) for row in item.rows}
+        for row in item.rows:
+            for column, control in zip(item.columns, rows[row.key], strict=True):
+                controls[control] = (macros.cell(item, row, column, False), macros.cell(item, row, column, True))
+        return QuestionParts(heading, derive, controls, macros.grid_head(item),
+                             {row.key: macros.row_head(item, row) for row in item.rows}, rows)
+    return QuestionParts(heading, derive, controls)
 
 
-def questions_slotted(questionnaire: Questionnaire, items: list[Item], lang: str) -> Markup:
-    """The markup of the shown items with their slot markers, to be part of a kept page (see web/slots.py)."""
-    cache = site().item_markup
-    return Markup("".join(item_markup(questionnaire, item, lang, cache).markup for item in items))
+def question_parts(questionnaire: Questionnaire, item: Item, lang: str) -> QuestionParts:
+    """A question's parts, rendered on first use per questionnaire version, item and language and kept."""
+    kept = site().question_parts
+    key = (questionnaire.ref, item.id, lang)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _rendered_parts(item, lang)
+    return found
+
+
+def questions_html(questionnaire: Questionnaire, items: list[Item], lang: str,
+                   states: Mapping[str, QuestionState]) -> Markup:
+    """The markup of the shown items with this request's answers, messages and computed answers."""
+    parts = {item.id: question_parts(questionnaire, item, lang) for item in items}
+    return Markup(render_template("assess/_questions.html", items=items, states=states, question_parts=parts,
+                                  computed_template=computed_template()))
+
+
+def answer_text(item: Item, value: AnswerValue | None, lang: str) -> list[str]:
+    """An answer as lines of text for the review page."""
+    if value is None:
+        return []
+    if item.type in ("single", "multi"):
+        return [option_text(item, k, lang) for k in answer_keys(value)]
+    if item.type == "rating" and isinstance(value, int):
+        level = next((lv for lv in item.levels if lv.level == value), None)
+        return [f"{tr(level.title, lang)}：{tr(level.descriptor, lang)}" if level else str(value)]
+    if item.type == "grid" and isinstance(value, dict):
+        columns = {c.key: tr(c.text, lang) for c in item.columns}
+        lines = []
+        for row in item.rows:
+            cell = value.get(row.key)
+            cells = [cell] if isinstance(cell, str) else list(cell or ())
+            lines.append(f"{tr(row.text, lang)}: {'、'.join(columns.get(c, c) for c in cells) or '—'}")
+        return lines
+    unit = tr(item.unit, lang)
+    return [f"{value} {unit}".strip()]

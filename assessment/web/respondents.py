@@ -7,14 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from assessment.db import providers, queries
-from assessment.db.providers import RespondentRecord
-from assessment.db.queries import AssessmentRecord
 from assessment.domain.questionnaire import Questionnaire, Section
 from assessment.services import onsite, respondents
 from assessment.services.assessments import NotADraft, VersionConflict
-from assessment.services.authorization import may_answer_as, secret_of_token
+from assessment.services.authorization import secret_of_token
 from assessment.services.onsite import ChangeRefused
+from assessment.services.records import AssessmentRecord, RespondentRecord
 from assessment.services.respondents import RespondentConflict
 from assessment.web.access import content_of, workspace_record
 from assessment.web.database import db
@@ -42,7 +40,7 @@ def _index_page(record: AssessmentRecord, questionnaire: Questionnaire, form: Re
     form.sections.choices = [(s.id, s.title.get(current_language()) or s.id) for s in questionnaire.sections
                              if s.items]
     return render_template("respondents/index.html", record=record, questionnaire=questionnaire, form=form,
-                           people=providers.respondents(db(), record.id), link=link, action=ActionForm()), status
+                           people=respondents.people(db(), record.id), link=link, action=ActionForm()), status
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents", methods=["GET", "POST"])
@@ -87,7 +85,7 @@ def revoke(assessment_id: int, respondent_id: int) -> BaseResponse:
 def _divergence_page(record: AssessmentRecord, questionnaire: Questionnaire, *,
                      errors: dict[str, list[str]] | None = None, kept: dict[str, dict[str, object]] | None = None,
                      status: int = 200) -> tuple[str, int]:
-    people = providers.respondents(db(), record.id)
+    people = respondents.people(db(), record.id)
     rows = respondents.divergence(questionnaire, record, people)
     lang = current_language()
     return render_template(
@@ -183,14 +181,10 @@ def open_link(token: str) -> BaseResponse | tuple[str, int]:
 
 def _respondent(respondent_id: int) -> tuple[RespondentRecord, AssessmentRecord, Questionnaire]:
     """The respondent opened in this browser, with its assessment; 404 for anyone else or a closed link."""
-    if not may_answer_as(db(), respondent_id, _held().get(respondent_id)):
+    found = respondents.answering(db(), respondent_id, _held().get(respondent_id))
+    if found is None:
         abort(404)
-    person = providers.get_respondent(db(), respondent_id)
-    if person is None or person.revoked_at is not None:
-        abort(404)
-    assessment = queries.get_assessment(db(), person.assessment_id)
-    if assessment is None:
-        abort(404)
+    person, assessment = found
     questionnaire, _model = content_of(assessment)
     return person, assessment, questionnaire
 
@@ -203,7 +197,7 @@ def _sections(person: RespondentRecord, questionnaire: Questionnaire) -> list[Se
 def answer(respondent_id: int) -> str:
     """The respondent's start: the sections to answer and how far they are."""
     person, assessment, questionnaire = _respondent(respondent_id)
-    enterprise = providers.get_enterprise(db(), assessment.enterprise_id) if assessment.enterprise_id else None
+    enterprise = onsite.enterprise_of(db(), assessment)
     sections = _sections(person, questionnaire)
     done = {s.id: sum(1 for i in s.items if i.id in person.answers) for s in sections}
     return render_template("respondents/start.html", person=person, assessment=assessment,

@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.content.catalogue import load_catalogue_dir
 from assessment.content.loader import content_root
-from assessment.db.queries import AssessmentRecord
 from assessment.domain.answers import N_, Answers
 from assessment.domain.catalogue import DEPLOYMENTS, SIZE_CLASSES, Catalogue
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
@@ -28,8 +27,9 @@ from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
 from assessment.reporting.data import MODES, Mode
 from assessment.reporting.render import ReportError, render_pdf
 from assessment.services import assessments, security_log
-from assessment.services.assessments import Comparison
+from assessment.services.comparison import Comparison, previous_comparison
 from assessment.services.recommendations import advice_document, recommendations, report_rows
+from assessment.services.records import AssessmentRecord
 from assessment.services.reports import build_report_data
 from assessment.services.scoring import scorecard_document
 from assessment.web.access import accessible, content_of, owner_side
@@ -266,7 +266,7 @@ def show(assessment_id: int) -> str | BaseResponse:
     record, questionnaire, model, lang, answers, card = result
     document = scorecard_document(card, questionnaire, model, lang, gettext)
     story: Story = tell(card, questionnaire, model, lang)
-    comparison = assessments.previous_comparison(db(), record)
+    comparison = previous_comparison(db(), record)
     dimension_names = {d.id: tr(d.name, lang) for d in model.dimensions}
     level_names = {lv.level: tr(lv.name, lang) for lv in (*model.levels, model.below)}
     return render_template(

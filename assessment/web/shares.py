@@ -13,12 +13,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, SelectField
 
-from assessment.db import providers, queries
-from assessment.db.providers import EnterpriseLine
 from assessment.domain.enterprise import Region
 from assessment.domain.numbers import read_id
-from assessment.services import assessments, security_log
+from assessment.services import assessments, security_log, shares
 from assessment.services.authorization import own_enterprises
+from assessment.services.records import EnterpriseLine
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.security_log import record_event
@@ -74,7 +73,7 @@ def _choices(enterprises: list[EnterpriseLine]) -> list[tuple[EnterpriseLine, li
     """Per enterprise: all its submitted results, then each submitted assessment, newest first."""
     out = []
     for enterprise in enterprises:
-        lines = [a for a in providers.assessments_of_enterprise(db(), enterprise.id) if a.status == "submitted"]
+        lines = shares.submitted_assessments(db(), enterprise.id)
         choices = [Choice(f"{ALL}{enterprise.id}", gettext("All submitted assessments of %(name)s, also later ones",
                                                            name=enterprise.name))]
         for line in reversed(lines):
@@ -142,8 +141,8 @@ def _what(form: ShareForm, enterprises: list[EnterpriseLine]) -> tuple[int, int 
     assessment_id = read_id(raw)
     if assessment_id is None:
         abort(404)
-    record = queries.get_assessment(db(), assessment_id)
-    if record is None or record.enterprise_id not in owned:
+    record = shares.own_assessment(db(), principal(), assessment_id)
+    if record is None or record.enterprise_id is None:
         abort(404)
     if record.status != "submitted":
         form.what.errors = [gettext("Only a submitted assessment can be shared.")]
@@ -153,10 +152,10 @@ def _what(form: ShareForm, enterprises: list[EnterpriseLine]) -> tuple[int, int 
 
 def _page(form: ShareForm, enterprises: list[EnterpriseLine], status: int = 200) -> tuple[str, int]:
     regions = site().regions
-    shares = queries.authority_shares_of(db(), [e.id for e in enterprises])
-    consents = queries.statistics_consents(db(), [e.id for e in enterprises])
-    return render_template("account/shares.html", form=form, shares=shares, choices=_choices(enterprises),
-                           enterprises=enterprises, action=ActionForm(), consents=consents,
+    return render_template("account/shares.html", form=form, shares=shares.shares_of(db(), enterprises),
+                           choices=_choices(enterprises),
+                           enterprises=enterprises, action=ActionForm(),
+                           consents=shares.statistics_consents(db(), enterprises),
                            statistics_label=STATISTICS_CONSENT,
                            region_name=lambda code: regions.full_name(code) or code, **_regions(form)), status
 
@@ -186,8 +185,8 @@ def create() -> BaseResponse | tuple[str, int]:
     if chosen is None or authority is None or form.confirm.errors:
         return _page(form, enterprises, 422)
     enterprise_id, assessment_id = chosen
-    added = queries.add_authority_share(db(), enterprise_id=enterprise_id, region_code=authority,
-                                        assessment_id=assessment_id, user_id=int(current_user.id))
+    added = shares.share(db(), enterprise_id=enterprise_id, authority=authority, assessment_id=assessment_id,
+                         user_id=int(current_user.id))
     if added is not None:
         record_event(security_log.CONSENT_CHANGED, consent=True, authority=authority, share_id=added)
     db().commit()
@@ -206,7 +205,7 @@ def revoke(share_id: int) -> BaseResponse:
     enterprises = _owned()
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not queries.revoke_authority_share(db(), share_id, [e.id for e in enterprises]):
+    if not shares.revoke(db(), share_id, enterprises):
         abort(404)
     record_event(security_log.CONSENT_CHANGED, consent=False, share_id=share_id)
     db().commit()

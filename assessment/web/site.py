@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
@@ -12,10 +13,11 @@ from assessment.content.loader import Library
 from assessment.domain.enterprise import Industries, Regions
 from assessment.domain.model import ScoringModel
 from assessment.domain.questionnaire import Questionnaire
-from assessment.web.slots import Slotted, SlottedCache
+
+if TYPE_CHECKING:
+    from assessment.web.questions import QuestionParts
 
 EXTENSION = "assessment"
-STEP_PAGE_LIMIT = 512  # some 20 KB each (a step with its questions): 10 MB per worker at most
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,8 @@ class Site:
     industries: Industries
     engine: Engine
     sessions: sessionmaker[Session]
-    item_markup: dict[tuple[str, str, str], Slotted] = field(default_factory=dict)
-    """Question markup by (questionnaire ref, item id, language); see web/questions.py."""
-    step_pages: SlottedCache[tuple[object, ...]] = field(default_factory=lambda: SlottedCache(STEP_PAGE_LIMIT))
-    """Wizard step pages by language, role, questionnaire version, section and items shown; see web/assess.py."""
+    question_parts: dict[tuple[str, str, str], QuestionParts] = field(default_factory=dict)
+    """Question markup made from content, by (questionnaire ref, item id, language); see web/questions.py."""
 
     def questionnaire(self, ref: str) -> Questionnaire | None:
         """The questionnaire for an `id@version` reference, if loaded."""

@@ -11,12 +11,11 @@ from flask import Flask, abort, current_app, flash, redirect, request, session, 
 from flask_babel import gettext
 from flask_login import current_user
 
-from assessment.db import providers
-from assessment.db.queries import AssessmentRecord, UserRecord
 from assessment.services import accounts, authorization, security_log, sessions
 from assessment.services.authorization import Principal
 from assessment.services.mail import MailFailed, Message, Outbox, outbox_from_config
 from assessment.services.onsite import Actor
+from assessment.services.records import AssessmentRecord, UserRecord
 from assessment.web.database import db
 from assessment.web.deferred import after_response
 from assessment.web.language import current_language
@@ -43,7 +42,7 @@ def actor() -> Actor:
     who = principal()
     if who.user_id is None:
         abort(404)
-    organisation = providers.get_organisation(db(), who.organisation_id) if who.organisation_id else None
+    organisation = accounts.organisation(db(), who.organisation_id)
     name = current_user.display_name or current_user.contact
     return Actor(who.user_id, str(name), organisation.name if organisation is not None else "")
 

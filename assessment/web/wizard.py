@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from flask import url_for
 from markupsafe import Markup, escape
 
-from assessment.db.queries import AssessmentRecord
 from assessment.domain.questionnaire import Questionnaire, tr
 from assessment.services.assessments import Completion
 from assessment.services.language import translations
+from assessment.services.records import AssessmentRecord
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from shipped import ROOT, WORKED_EXAMPLE_RATINGS, answers_with_base
 from test_content_validation import MODEL, QUESTIONNAIRE
@@ -131,3 +132,19 @@ def test_validate_checks_catalogues_against_the_questionnaires(tmp_path: Path) -
 
 def test_schema_lists_the_catalogue_format() -> None:
     assert json.loads(run("schema", "catalogue").stdout)["type"] == "object"
+
+
+def test_score_checks_the_content_it_uses_and_builds_no_other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "questionnaires").mkdir()
+    (tmp_path / "scoring_models").mkdir()
+    (tmp_path / "questionnaires" / "tiny.yaml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    (tmp_path / "scoring_models" / "tiny.yaml").write_text(MODEL, encoding="utf-8")
+    other = QUESTIONNAIRE.replace("id: tiny", "id: other").replace("type: single", "type: singel")
+    (tmp_path / "questionnaires" / "other.yaml").write_text(other, encoding="utf-8")
+    monkeypatch.setenv("ASSESSMENT_CONTENT_DIR", str(tmp_path))
+    answers = write_answers(tmp_path / "a.json", {"Q1": ["B", "C"], "Q2": "B", "S1": 2}, questionnaire="tiny")
+    result = run("score", str(answers))
+    assert result.exit_code == 0 and json.loads(result.stdout)["level"] == 2
+    (tmp_path / "scoring_models" / "tiny.yaml").write_text(MODEL.replace("max: 6", "max: 7"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(answers)])
+    assert result.exit_code == 2 and "declared max 7 but the points add up to 6" in result.stderr

@@ -20,7 +20,7 @@ def run(*args: str) -> Result:
     def group() -> None:
         """A bare group: the command needs no Flask app."""
 
-    recommend.register(group)
+    group.add_command(recommend.recommend_command)
     return CliRunner().invoke(group, ["recommend", *args])
 
 
@@ -34,7 +34,7 @@ def output(*args: str) -> dict[str, Any]:
 def test_the_command_is_registered_on_the_assessment_group() -> None:
     from assessment.cli import main
 
-    assert "recommend" in main.commands
+    assert main.get_command(click.Context(main), "recommend") is recommend.recommend_command
 
 
 def test_recommend_prints_each_solution_with_the_gap_it_closes_its_reasons_and_the_level_after() -> None:

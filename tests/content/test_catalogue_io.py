@@ -14,16 +14,9 @@ from hypothesis import strategies as st
 from shipped import ROOT, library
 
 from assessment.content.catalogue import load_catalogue_dir
-from assessment.content.catalogue_io import (
-    CatalogueHeader,
-    CatalogueImportInvalid,
-    RowError,
-    columns,
-    export_csv,
-    export_xlsx,
-    import_csv,
-    import_xlsx,
-)
+from assessment.content.catalogue_columns import columns
+from assessment.content.catalogue_io import CatalogueHeader, export_csv, export_xlsx, import_csv, import_xlsx
+from assessment.content.catalogue_sheets import CatalogueImportInvalid, RowError
 from assessment.domain.catalogue import (
     DEPLOYMENTS,
     LISTING_STATUSES,

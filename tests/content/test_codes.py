@@ -19,7 +19,7 @@ from assessment.content.codes import (
     load_regions,
     regions,
 )
-from assessment.content.loader import ContentInvalid
+from assessment.content.errors import ContentInvalid
 from assessment.domain.enterprise import DIVISION_RANGES, section_of_division
 
 # --- regions ---------------------------------------------------------------------------------------------------

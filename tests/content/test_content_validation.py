@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from shipped import ROOT, library
 
-from assessment.content.loader import ContentError, load_library
+from assessment.content.errors import ContentError
+from assessment.content.loader import load_library
 
 QUESTIONNAIRE = """\
 format: questionnaire/1

@@ -9,30 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.domain.enterprise import (
-    SIZE_CLASS_LABELS,
-    SIZE_CLASSES,
+from assessment.domain.enterprise.industries import Industries, Industry, normalise_industry_code
+from assessment.domain.enterprise.profile import ZHUANJINGTEXIN_LABELS, ZHUANJINGTEXIN_STATUSES, EnterpriseProfile
+from assessment.domain.enterprise.regions import Region, Regions, normalise_region_code
+from assessment.domain.enterprise.size import SIZE_CLASS_LABELS, SIZE_CLASSES, SizeClass, size_class, size_rule
+from assessment.domain.enterprise.uscc import (
     USCC_CHARACTERS,
     USCC_ORGANISATION_TYPES,
     USCC_REGION_PREFIXES,
-    ZHUANJINGTEXIN_LABELS,
-    ZHUANJINGTEXIN_STATUSES,
-    EnterpriseProfile,
-    Industries,
-    Industry,
-    Region,
-    Regions,
-    SizeClass,
-    normalise_industry_code,
-    normalise_region_code,
     normalise_uscc,
-    profile_problems,
-    size_class,
-    size_rule,
     uscc_check_character,
     uscc_fault,
     uscc_problem,
 )
+from assessment.domain.enterprise.validation import profile_problems
 
 # --- 统一社会信用代码 -------------------------------------------------------------------------------------------
 
@@ -86,9 +76,9 @@ def test_an_invalid_code_says_precisely_why(code: str, reason: str, message: str
 
 
 def test_the_check_character_needs_seventeen_code_characters() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected 17 characters"):
         uscc_check_character("91350100M000100Y")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected 17 characters"):
         uscc_check_character("91350100M000100YI")
 
 
@@ -175,14 +165,14 @@ def test_codes_the_table_does_not_name_fall_under_other_unlisted_industries() ->
 
 def test_without_revenue_employees_alone_decide_where_the_row_counts_them() -> None:
     assert size_class("3741", 1000, None) == "large"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="classed by operating revenue, which is missing"):
         size_class("0111", 10, None)
 
 
 def test_negative_figures_are_not_classed() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="employees cannot be negative"):
         size_class("3741", -1, Fraction(0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="revenue cannot be negative"):
         size_class("3741", 1, Fraction(-1))
 
 

@@ -27,17 +27,11 @@ from assessment.domain.catalogue import (
     Weeks,
 )
 from assessment.domain.model import ScoreCondition
-from assessment.domain.recommend import (
-    Advice,
-    MatchingProfile,
-    RecommendOptions,
-    apply_solution,
-    exclusion,
-    index_catalogues,
-    level_gaps,
-    prerequisites_met,
-    recommend,
-)
+from assessment.domain.recommend.advice import Advice, recommend
+from assessment.domain.recommend.eligibility import MatchingProfile, RecommendOptions, exclusion
+from assessment.domain.recommend.gaps import level_gaps
+from assessment.domain.recommend.index import index_catalogues
+from assessment.domain.recommend.planner import apply_solution, prerequisites_met
 from assessment.domain.sampling import random_document
 from assessment.domain.scoring import score
 from assessment.services.recommendations import advice_document, recommendations
@@ -254,6 +248,16 @@ def test_a_solution_applies_only_from_its_starting_level_and_never_lowers_an_ans
 def test_the_text_index_is_fitted_once_per_set_of_catalogues() -> None:
     catalogues = (demo(),)
     assert index_catalogues(catalogues) is index_catalogues(catalogues)
+
+
+def test_catalogues_compare_by_value_and_equal_ones_share_the_text_index() -> None:
+    q, _ = miit()
+    again = next(c for c in load_catalogue_dir(ROOT / "catalogue", {q.id: q})[0] if c.id == "demo")
+    assert again is not demo() and again == demo() and hash(again) == hash(demo())
+    assert index_catalogues((again,)) is index_catalogues((demo(),))
+    assert index_catalogues.__wrapped__((again,)) == index_catalogues((demo(),))  # the fitted parts are not compared
+    fewer = dataclasses.replace(demo(), solutions=demo().solutions[1:])
+    assert fewer != demo() and index_catalogues((fewer,)).solutions == tuple(sorted(fewer.solutions, key=lambda s: s.key))
 
 
 def test_content_similarity_favours_the_solution_that_describes_the_gap() -> None:

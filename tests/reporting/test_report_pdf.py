@@ -123,22 +123,6 @@ def test_the_cover_has_no_page_number_in_its_bottom_margin(rendered: tuple[Repor
     assert min(pixels[width * (height - height * 3 // 100):]) == 255  # the lowest 3 % of the cover is blank
 
 
-def test_the_lean_user_agent_stylesheet_changes_nothing_on_the_pages(tmp_path: Path) -> None:
-    from weasyprint import HTML
-
-    lean = render._html_class()
-    assert lean is not HTML  # WeasyPrint's own stylesheet was recognised and trimmed
-    html = render.render_html(full_report("zh"), inline_css=False)
-    css = [render._stylesheet(render.TEMPLATES_DIR, (render.TEMPLATES_DIR / render.STYLESHEET).stat().st_mtime)]
-    pages = []
-    for n, cls in enumerate((HTML, lean)):
-        pdf = tmp_path / f"{n}.pdf"
-        pdf.write_bytes(cls(string=html, base_url=str(render.TEMPLATES_DIR)).write_pdf(
-            stylesheets=css, font_config=render._font_config()))
-        pages.append(subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf)], capture_output=True, check=True).stdout)
-    assert pages[0] == pages[1]
-
-
 def test_rendering_leaves_the_garbage_collector_as_it_found_it() -> None:
     import gc
 

@@ -12,7 +12,7 @@ from shipped import ROOT, library
 from assessment.cli import main
 from assessment.content.catalogue import load_catalogue_dir
 from assessment.domain.answers import parse_answers
-from assessment.domain.recommend import RecommendOptions
+from assessment.domain.recommend.eligibility import RecommendOptions
 from assessment.services.recommendations import recommendations
 
 WORKED = ROOT / "tests" / "fixtures" / "miit-2024-worked-example.json"

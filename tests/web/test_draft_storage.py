@@ -19,8 +19,9 @@ from assessment.content.loader import Library
 from assessment.db import queries
 from assessment.db.models import Assessment
 from assessment.domain.questionnaire import Section
-from assessment.services import assessments
-from assessment.services.assessments import StepInput, VersionConflict
+from assessment.services import steps
+from assessment.services.assessments import VersionConflict
+from assessment.services.steps import StepInput
 from assessment.web.app import create_app
 from assessment.web.database import db, reading
 from assessment.web.forms import data_name, grid_name, posted_values, step_form_class, step_input
@@ -38,7 +39,7 @@ def test_reading_an_assessment_returns_every_stored_column(journey: Journey, app
     assert record.level == 3 and record.total == Decimal("64.5") and record.enterprise_id is not None
     assert record.scorecard is not None and record.scorecard["profile"]["name"] == "北京精工机械有限公司"
     assert record.created_at <= record.updated_at and record.submitted_at is not None
-    # read past the ORM (queries.Prepared), the values and their types are what the ORM gives
+    # read as columns rather than as an entity, the values and their types are what loading the entity gives
     with site(app).sessions() as session:
         row = session.get(Assessment, assessment_id)
         assert row is not None
@@ -89,8 +90,8 @@ def test_a_save_from_a_stale_read_is_a_conflict_and_writes_nothing(journey: Jour
     assert journey.answer(assessment_id, "foundation", {"Q5": "D"}).status_code == 303  # another tab
     questionnaire = journey.questionnaire()
     with site(app).sessions() as session, pytest.raises(VersionConflict) as conflict:
-        assessments.save_step(session, questionnaire, assessment_id, "foundation", StepInput({"Q5": "A"}, {}),
-                              stale.version, current=stale)
+        steps.save_step(session, questionnaire, assessment_id, "foundation", StepInput({"Q5": "A"}, {}),
+                        stale.version, current=stale)
     assert conflict.value.current.answers == {"Q5": "D"}
     assert journey.record(assessment_id).answers == {"Q5": "D"}
 
@@ -100,8 +101,8 @@ def test_a_save_with_the_current_read_writes_once_and_parses_the_answers(journey
     current = journey.record(assessment_id)
     questionnaire = journey.questionnaire()
     with site(app).sessions() as session:
-        result = assessments.save_step(session, questionnaire, assessment_id, "foundation",
-                                       StepInput({"Q1": ["A", "B"], "Q5": "D"}, {}), current.version, current=current)
+        result = steps.save_step(session, questionnaire, assessment_id, "foundation",
+                                 StepInput({"Q1": ["A", "B"], "Q5": "D"}, {}), current.version, current=current)
         session.commit()
     assert result.changed and result.record.version == current.version + 1
     assert [p.item for p in result.problems] == ["Q1"]  # none mixed with another option: Q1 keeps its saved value

@@ -10,24 +10,26 @@ from direct_counts import by, counted, fact_rows, grouped_means
 from flask import Flask
 
 from assessment.domain.disclosure import TOTAL, Policy, audit
-from assessment.services import aggregates
-from assessment.services.aggregates import Labels, Selection
+from assessment.services.aggregates.cells import Labels
+from assessment.services.aggregates.dashboard import Dashboard, dashboard
+from assessment.services.aggregates.facts import layouts
+from assessment.services.aggregates.filters import Selection
+from assessment.services.aggregates.jurisdiction import jurisdiction_of
 from assessment.services.language import translator
 from assessment.web.database import db
 from assessment.web.site import site
 
 
-def board_of(app: Flask, region: str, selection: Selection, k: int = 5) -> aggregates.Dashboard:
+def board_of(app: Flask, region: str, selection: Selection, k: int = 5) -> Dashboard:
     """The protected dashboard of a region's official, computed in a request context."""
     here = site(app)
     with app.test_request_context():
-        layout = aggregates.layouts_cache(here.library)["miit-2024"]
-        jurisdiction = aggregates.jurisdiction_of(here.regions, region)
+        layout = layouts(here.library)["miit-2024"]
+        jurisdiction = jurisdiction_of(here.regions, region)
         assert jurisdiction is not None
-        return aggregates.dashboard(db(), regions=here.regions, industries=here.industries, layout=layout,
-                                    jurisdiction=jurisdiction, selection=selection, policy=Policy(k=k), target=None,
-                                    labels=Labels(here.regions, here.industries, translator("en"), "en"),
-                                    shared_with=region)
+        return dashboard(db(), regions=here.regions, industries=here.industries, layout=layout,
+                         jurisdiction=jurisdiction, selection=selection, policy=Policy(k=k), target=None,
+                         labels=Labels(here.regions, here.industries, translator("en"), "en"), shared_with=region)
 
 
 def test_published_counts_and_means_equal_a_direct_computation(app: Flask, load_demo: Load) -> None:

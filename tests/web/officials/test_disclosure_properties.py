@@ -6,9 +6,11 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment.domain.disclosure import Policy, audit
+from assessment.domain.disclosure.audit import audit
+from assessment.domain.disclosure.policy import Policy
 from assessment.services import aggregates, demo
 from assessment.services.aggregates import CellRequest, Labels, Selection
+from assessment.services.aggregates.dashboard import dashboard
 from assessment.services.language import translator
 from assessment.web.database import db
 from assessment.web.site import site
@@ -30,11 +32,11 @@ def test_no_dashboard_cell_under_k_is_published_and_none_can_be_derived(
     region = PROVINCES[province]
     policy = Policy(k=k)
     with app.test_request_context():
-        layout = aggregates.layouts_cache(here.library)["miit-2024"]
+        layout = aggregates.layouts(here.library)["miit-2024"]
         jurisdiction = aggregates.jurisdiction_of(here.regions, region)
         assert jurisdiction is not None
         labels = Labels(here.regions, here.industries, translator("zh"), "zh")
-        board = aggregates.dashboard(
+        board = dashboard(
             db(), regions=here.regions, industries=here.industries, layout=layout, jurisdiction=jurisdiction,
             selection=Selection("miit-2024", "year", 2026 - year_back, **filters), policy=policy, target=None,
             labels=labels)

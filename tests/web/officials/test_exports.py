@@ -77,19 +77,21 @@ def test_a_json_export_parses_with_metadata_and_rows(app: Flask, load_demo: Load
 
 def test_exported_cells_pass_the_audit(app: Flask, load_demo: Load) -> None:
     load_demo(700, provinces=("44",), seed=14)
-    from assessment.services import aggregates
-    from assessment.services.aggregates import CellRequest, Labels
+    from assessment.services.aggregates.cells import Labels
+    from assessment.services.aggregates.exports import CellRequest, cell_export
+    from assessment.services.aggregates.facts import layouts
+    from assessment.services.aggregates.jurisdiction import jurisdiction_of
+    from assessment.services.aggregates.policy import disclosure_policy
     from assessment.services.language import translator
     from assessment.web.database import db
-    from assessment.web.official import disclosure_policy
     from assessment.web.site import site
 
     here = site(app)
     with app.test_request_context():
-        layout = aggregates.layouts_cache(here.library)["miit-2024"]
-        jurisdiction = aggregates.jurisdiction_of(here.regions, "440000")
+        layout = layouts(here.library)["miit-2024"]
+        jurisdiction = jurisdiction_of(here.regions, "440000")
         assert jurisdiction is not None
-        export = aggregates.cell_export(
+        export = cell_export(
             db(), regions=here.regions, industries=here.industries, layout=layout,
             request=CellRequest(("region", "section", "level"), "miit-2024", jurisdiction=jurisdiction),
             policy=disclosure_policy(app.config), labels=Labels(here.regions, here.industries, translator("zh"), "zh"))

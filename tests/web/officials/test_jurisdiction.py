@@ -10,7 +10,7 @@ from direct_counts import counted, fact_rows
 from flask import Flask
 from sqlalchemy import select
 
-from assessment.db import facts
+from assessment.db import officials
 from assessment.db.models import Assessment, AuthorityShare, utcnow
 from assessment.web.site import site
 
@@ -76,7 +76,7 @@ def test_another_jurisdictions_shared_result_is_not_found_and_each_view_is_logge
     listing = zhejiang.get("/official/shared").get_data(as_text=True)
     assert f"/official/results/{shared_id}" in listing
     with site(app).sessions() as session:
-        log = facts.access_log(session, user_id=zhejiang_id, kind="result")
+        log = officials.access_log(session, user_id=zhejiang_id, kind="result")
     assert [(e.assessment_id, e.enterprise_id, e.region_code) for e in log] == [(shared_id, enterprise_id, "330000")]
 
 
@@ -108,5 +108,5 @@ def test_viewing_the_dashboard_and_exporting_are_logged(app: Flask, load_demo: L
     client.get("/official/?size=small")
     client.get("/official/export.json?by=size")
     with site(app).sessions() as session:
-        kinds = [(e.kind, e.detail.get("size"), e.detail.get("by")) for e in facts.access_log(session, user_id=user_id)]
+        kinds = [(e.kind, e.detail.get("size"), e.detail.get("by")) for e in officials.access_log(session, user_id=user_id)]
     assert kinds == [("dashboard", "small", None), ("export", None, "size")]

@@ -11,9 +11,9 @@ from direct_counts import by, counted, fact_rows
 from flask import Flask
 from flask.testing import FlaskClient
 
-from assessment.db import facts, queries
-from assessment.services import aggregates
-from assessment.services.aggregates import NATIONAL, NATIONAL_CODE
+from assessment.db import officials, queries
+from assessment.services.aggregates.filters import Selection
+from assessment.services.aggregates.jurisdiction import NATIONAL, NATIONAL_CODE, child_regions, jurisdiction_of
 from assessment.web.site import site
 
 PASSWORD = "correct horse battery"
@@ -72,7 +72,7 @@ def test_a_national_official_sees_every_fact_with_provinces_as_child_regions(app
     rows = fact_rows(app)
     year = max(r.year for r in rows)
     expected = counted(rows, year)
-    assert aggregates.jurisdiction_of(site(app).regions, NATIONAL_CODE) == NATIONAL
+    assert jurisdiction_of(site(app).regions, NATIONAL_CODE) == NATIONAL
     user_id = make_account(app, "nation@example.gov.cn", "official", NATIONAL_CODE)
     nation = logged_in(app, user_id)
     page = nation.get(f"/official/?period={year}")
@@ -93,7 +93,7 @@ def test_a_national_official_sees_every_fact_with_provinces_as_child_regions(app
     assert int(next(c for c in cells if c["region"] == "total")["count"]) == len(expected)
 
     with site(app).sessions() as session:
-        logged = [(e.kind, e.region_code) for e in facts.access_log(session, user_id=user_id)]
+        logged = [(e.kind, e.region_code) for e in officials.access_log(session, user_id=user_id)]
     assert logged == [("dashboard", NATIONAL_CODE), ("export", NATIONAL_CODE)]
 
 
@@ -118,8 +118,8 @@ def test_a_national_official_narrows_the_view_to_a_province_or_a_city(app: Flask
 def test_the_national_jurisdiction_has_no_conditions_and_a_province_filter_selects_the_province(app: Flask) -> None:
     regions = site(app).regions
     assert NATIONAL.conditions() == ()
-    selection = aggregates.Selection("miit-2024", region="320000")
+    selection = Selection("miit-2024", region="320000")
     assert selection.filters(regions) == (("province_code", "320000"),)
-    assert aggregates.Selection("miit-2024", region="320100").filters(regions) == (("city_code", "320100"),)
-    assert aggregates.Selection("miit-2024", region="320102").filters(regions) == (("region_code", "320102"),)
-    assert [r.code for r in aggregates.child_regions(regions, NATIONAL.code)] == [r.code for r in regions.provinces()]
+    assert Selection("miit-2024", region="320100").filters(regions) == (("city_code", "320100"),)
+    assert Selection("miit-2024", region="320102").filters(regions) == (("region_code", "320102"),)
+    assert [r.code for r in child_regions(regions, NATIONAL.code)] == [r.code for r in regions.provinces()]

@@ -9,8 +9,9 @@ from pathlib import Path
 from world import Tenant, World
 
 from assessment.db import providers, queries
-from assessment.services import onsite, provider_catalogue, respondents
+from assessment.services import provider_catalogue, respondents
 from assessment.services import providers as tenancy
+from assessment.services.evidence import store_evidence
 from assessment.services.onsite import Actor
 from assessment.services.providers import Principal
 from assessment.web.site import site
@@ -61,9 +62,9 @@ def build(world: World) -> Scene:
     with world.session() as session:
         record = queries.get_assessment(session, onsite_id)
         assert record is not None
-        evidence = onsite.store_evidence(session, Path(world.app.config["EVIDENCE_DIR"]), record, "Q1", "network.pdf",
-                                         io.BytesIO(b"%PDF-1.4 network topology"),
-                                         Actor(a.staff_id, "评定人A", "服务商A"))
+        evidence = store_evidence(session, Path(world.app.config["EVIDENCE_DIR"]), record, "Q1", "network.pdf",
+                                  io.BytesIO(b"%PDF-1.4 network topology"),
+                                  Actor(a.staff_id, "评定人A", "服务商A"))
         person, _token = respondents.invite(session, record, questionnaire, "生产负责人", "production", [], a.staff_id)
         organisation = providers.get_organisation(session, a.organisation_id)
         assert organisation is not None

@@ -13,7 +13,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 from world import Tenant, World
 
-from assessment.content.catalogue_io import CatalogueHeader, columns, export_xlsx, import_csv
+from assessment.content.catalogue_columns import columns
+from assessment.content.catalogue_io import CatalogueHeader, export_xlsx, import_csv
 from assessment.db import providers
 from assessment.services.provider_catalogue import FORM_COLUMNS, LANGUAGES
 from assessment.web.site import site

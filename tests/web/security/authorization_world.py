@@ -31,8 +31,9 @@ from world import Tenant, World, worked_example
 from assessment.content.loader import Library
 from assessment.db import providers, queries
 from assessment.db.models import Base, User, utcnow
-from assessment.services import assessments, mfa, onsite, provider_catalogue, respondents
+from assessment.services import assessments, mfa, provider_catalogue, respondents
 from assessment.services import providers as tenancy
+from assessment.services.evidence import store_evidence
 from assessment.services.onsite import Actor
 from assessment.services.providers import Principal
 from assessment.web.app import create_app
@@ -225,9 +226,9 @@ def _evidence(world: World, assessment_id: int, staff_id: int) -> int:
     with world.session() as session:
         record = queries.get_assessment(session, assessment_id)
         assert record is not None
-        stored = onsite.store_evidence(session, Path(world.app.config["EVIDENCE_DIR"]), record, "Q1", "network.pdf",
-                                       io.BytesIO(b"%PDF-1.4 network topology"),
-                                       Actor(staff_id, "评定人", "服务商"))
+        stored = store_evidence(session, Path(world.app.config["EVIDENCE_DIR"]), record, "Q1", "network.pdf",
+                                io.BytesIO(b"%PDF-1.4 network topology"),
+                                Actor(staff_id, "评定人", "服务商"))
     return stored.id
 
 

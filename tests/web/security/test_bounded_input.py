@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from journey import Journey, worked_example
 from world import World
 
-from assessment.db import facts, providers, queries
-from assessment.db.facts import Target
+from assessment.db import officials, providers, queries
+from assessment.db.officials import Target
 from assessment.domain.answers import parse_answers, parse_value, to_fraction
 from assessment.domain.enterprise import EMPLOYEES, REVENUE
 from assessment.domain.numbers import (
@@ -286,13 +286,13 @@ def test_the_officials_target_refuses_a_bad_share_shows_it_and_keeps_the_earlier
         assert "请输入 0 到 100 之间的百分比，例如 30。" in response.text
         assert f'value="{share}"' in response.text and 'value="2027"' in response.text
         with world.session() as session:
-            assert facts.target_of(session, official) == Target(2, Decimal("0.3000"), None)
+            assert officials.target_of(session, official) == Target(2, Decimal("0.3000"), None)
     for level, year in (("²", ""), ("9" * 400, ""), ("2", "²"), ("2", "1e4")):
         response = client.post("/official/target", data={"level": level, "share": "40", "year": year})
         assert response.status_code == 422
     assert client.post("/official/target", data={"level": "３", "share": "３５％", "next": "/official/"}).status_code == 303
     with world.session() as session:
-        assert facts.target_of(session, official) == Target(3, Decimal("0.3500"), None)
+        assert officials.target_of(session, official) == Target(3, Decimal("0.3500"), None)
 
 
 def test_an_assessors_level_in_full_width_digits_is_read_and_a_huge_one_refused(world: World) -> None:

@@ -38,6 +38,7 @@ from assessment.db.models import (
 )
 from assessment.services import aggregates, onsite, respondents, security_log
 from assessment.services.data_rights import PSEUDONYM_PREFIX, anonymous_scorecard
+from assessment.services.evidence import save_note
 from assessment.services.onsite import Actor
 from assessment.web.site import site
 from assessment.web.tenancy import SIGNED_IN_AT
@@ -85,7 +86,7 @@ def _build(world: World, *, consent: bool) -> Client:
         onsite.consolidate(session, questionnaire, record, "Q5", "C", "三位答题人讨论后一致", Actor(a.owner_id, "王经理", ""))
         record = queries.get_assessment(session, draft)
         assert record is not None
-        onsite.save_note(session, record, questionnaire, "Q1", "拓扑图见附件", Actor(a.staff_id, "评定人A", "服务商A"))
+        save_note(session, record, questionnaire, "Q1", "拓扑图见附件", Actor(a.staff_id, "评定人A", "服务商A"))
         respondents.invite(session, record, questionnaire, "李工", "设备科", [], a.owner_id)
         queries.add_authority_share(session, enterprise_id=a.enterprise_id, region_code="370000", assessment_id=None,
                                     user_id=a.owner_id)

@@ -41,8 +41,8 @@ from werkzeug.routing import Rule
 from world import Tenant, World, worked_example
 
 from assessment.db import providers, queries
-from assessment.db.facts import Target
 from assessment.db.models import Assessment, AuditEvent, Enterprise, OfficialTarget, Respondent
+from assessment.db.officials import Target
 from assessment.domain.answers import answers_to_document, field_rule, parse_answers, parse_value
 from assessment.domain.enterprise import EMPLOYEES, REVENUE, EnterpriseProfile
 from assessment.domain.numbers import NumberRefused, NumberRule, read_decimal, read_number, read_whole

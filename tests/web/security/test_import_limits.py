@@ -18,13 +18,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 from world import World
 
-from assessment.content.catalogue_io import (
-    CatalogueImportInvalid,
-    ImportLimits,
-    ImportRefused,
-    columns,
-    read_spreadsheet,
-)
+from assessment.content.catalogue_columns import columns
+from assessment.content.catalogue_sheets import CatalogueImportInvalid, ImportLimits, ImportRefused, read_spreadsheet
 from assessment.db import providers
 from assessment.services import provider_catalogue
 from assessment.services.provider_catalogue import LANGUAGES, PROVIDER_COLUMNS

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pyotp
@@ -450,13 +449,13 @@ def test_a_required_role_cannot_switch_it_off(app: Flask, clock: Clock) -> None:
 # --- a site admin's reset ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def admin(app: Flask, clock: Clock) -> Iterator[FlaskClient]:
+def admin(app: Flask, clock: Clock) -> FlaskClient:
     """A site admin signed in with two-step verification."""
     _, secret, _ = enrolled_member(app, clock, "site_admin", "root@example.com")
     client = app.test_client()
     log_in(client, "root@example.com")
     assert client.post("/mfa/verify", data={"code": code(secret, clock)}).status_code == 303
-    yield client
+    return client
 
 
 def test_a_site_admin_resets_a_lost_phone_and_the_sessions_end(app: Flask, clock: Clock, admin: FlaskClient) -> None:

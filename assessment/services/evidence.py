@@ -1,0 +1,294 @@
+"""Evidence of guided and on-site assessments: notes and files per item, kept while the assessment is a draft,
+files outside the database with their SHA-256 and within the quotas."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from assessment.db import providers
+from assessment.db.providers import EvidenceFileRecord, EvidenceNoteRecord
+from assessment.db.queries import AssessmentRecord
+from assessment.domain.answers import N_, Problem
+from assessment.domain.questionnaire import Questionnaire
+from assessment.services import security_log
+from assessment.services.onsite import Actor, ChangeRefused
+
+CHUNK = 64 * 1024
+MIB = 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * MIB
+DEFAULT_MAX_FILES = 200
+EVIDENCE_MODES = ("guided", "onsite")
+"""Evidence is kept for guided and on-site assessments only, and only while they are drafts."""
+ZIP = (b"PK\x03\x04",)
+FILE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
+    # extension: (the content type we serve it with, the signatures its first bytes must start with; None = text)
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
+    "csv": ("text/csv; charset=utf-8", None),
+    "txt": ("text/plain; charset=utf-8", None),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceQuotas:
+    """How much evidence is kept (config EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES_PER_ASSESSMENT,
+    EVIDENCE_MAX_BYTES_PER_ASSESSMENT, EVIDENCE_MAX_BYTES_PER_ORGANISATION; docs/providers.md)."""
+
+    file_bytes: int = DEFAULT_MAX_BYTES
+    files_per_assessment: int = DEFAULT_MAX_FILES
+    bytes_per_assessment: int = 200 * MIB
+    bytes_per_organisation: int = 5 * 1024 * MIB
+    """All evidence of the assessments one provider conducts."""
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> EvidenceQuotas:
+        """The quotas as configured, defaults for what is not."""
+        default = cls()
+        return cls(int(config.get("EVIDENCE_MAX_BYTES", default.file_bytes)),
+                   int(config.get("EVIDENCE_MAX_FILES_PER_ASSESSMENT",
+                                  config.get("EVIDENCE_MAX_FILES", default.files_per_assessment))),
+                   int(config.get("EVIDENCE_MAX_BYTES_PER_ASSESSMENT", default.bytes_per_assessment)),
+                   int(config.get("EVIDENCE_MAX_BYTES_PER_ORGANISATION", default.bytes_per_organisation)))
+
+
+DEFAULT_QUOTAS = EvidenceQuotas()
+
+
+class EvidenceRejected(ValueError):
+    """An uploaded file (or a removal) is refused; `problem` says why in an English msgid with params."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.render())
+        self.problem = problem
+
+
+
+def safe_filename(raw: str) -> str:
+    """A file name fit to show and to offer for download: no folders, no control characters, at most 150 chars."""
+    name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().strip(".")
+    stem, dot, extension = name.rpartition(".")
+    if len(name) > 150:
+        name = (stem[:140] + dot + extension[:9]) if dot else name[:150]
+    return name or "evidence"
+
+
+def _extension(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def _looks_like(extension: str, head: bytes) -> bool:
+    signatures = FILE_TYPES[extension][1]
+    if signatures is not None:
+        return any(head.startswith(s) for s in signatures)
+    return b"\x00" not in head
+
+
+def evidence_path(directory: Path, storage_key: str) -> Path:
+    """Where an evidence file's bytes live: instance/evidence/<first two>/<key>."""
+    if not re.fullmatch(r"[0-9a-f]{64}", storage_key):
+        raise ValueError("bad storage key")
+    return directory / storage_key[:2] / storage_key
+
+
+def _megabytes(size: int) -> float:
+    return round(size / MIB, 1)
+
+
+def evidence_refusal(record: AssessmentRecord, item_id: str | None = None) -> Problem | None:
+    """Why the assessment's evidence cannot be changed now (None if it can): only guided and on-site drafts keep
+    evidence, and it is frozen at submission (the report prints it)."""
+    if record.mode not in EVIDENCE_MODES:
+        return Problem(item_id, "evidence_mode", N_("Evidence is kept for guided and on-site assessments only."))
+    if not record.draft:
+        return Problem(item_id, "evidence_frozen", N_(
+            "This assessment is submitted; its evidence can no longer be changed."))
+    return None
+
+
+def _room(session: Session, record: AssessmentRecord, item_id: str,
+          quotas: EvidenceQuotas) -> list[tuple[int, Problem]]:
+    """Per cap, the bytes a new file may have and what it is refused with beyond them; refused at once if a quota
+    is used up already."""
+    count, used = providers.evidence_usage(session, record.id)
+    if count >= quotas.files_per_assessment:
+        raise EvidenceRejected(Problem(item_id, "file_count", N_(
+            "This assessment has {count} files already, the most allowed."), {"count": quotas.files_per_assessment}))
+    room = [
+        (quotas.file_bytes, Problem(item_id, "file_size", N_(
+            "The file is larger than {megabytes} MB. Attach a smaller file or a scan at a lower resolution."),
+            {"megabytes": _megabytes(quotas.file_bytes)})),
+        (quotas.bytes_per_assessment - used, Problem(item_id, "quota_assessment", N_(
+            "The evidence of this assessment would exceed {megabytes} MB. Remove files that are no longer needed "
+            "or attach a smaller file."), {"megabytes": _megabytes(quotas.bytes_per_assessment)})),
+    ]
+    conduct = providers.conduct(session, record.id)
+    if conduct is not None and conduct.organisation_id is not None:
+        spent = providers.evidence_bytes_of_organisation(session, conduct.organisation_id)
+        room.append((quotas.bytes_per_organisation - spent, Problem(item_id, "quota_organisation", N_(
+            "The evidence of all assessments this provider conducts would exceed {megabytes} MB. Remove files "
+            "that are no longer needed or ask the site's administrator for more room."),
+            {"megabytes": _megabytes(quotas.bytes_per_organisation)})))
+    full = next((problem for left, problem in room if left <= 0), None)
+    if full is not None:
+        raise EvidenceRejected(full)
+    return room
+
+
+def store_evidence(session: Session, directory: Path, record: AssessmentRecord, item_id: str, filename: str,
+                   stream: IO[bytes], actor: Actor, quotas: EvidenceQuotas = DEFAULT_QUOTAS) -> EvidenceFileRecord:
+    """Check and store an uploaded file for one item of a guided or on-site draft, outside the database, with its
+    SHA-256.
+
+    The draft and the quotas are checked before any byte is kept: the file is streamed to a temporary file that
+    is dropped as soon as it grows past the room left. Raises EvidenceRejected (not a guided or on-site draft, type
+    not allowed, content not of that type, empty, too large, too many files, a quota reached).
+    """
+    refusal = evidence_refusal(record, item_id)
+    if refusal is not None:
+        raise EvidenceRejected(refusal)
+    name = safe_filename(filename)
+    extension = _extension(name)
+    if extension not in FILE_TYPES:
+        raise EvidenceRejected(Problem(item_id, "file_type", N_(
+            "Files of this type cannot be attached. Allowed: {types}."), {"types": ", ".join(sorted(FILE_TYPES))}))
+    room = _room(session, record, item_id, quotas)
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    temporary = directory / f".upload-{secrets.token_hex(8)}"
+    try:
+        with open(temporary, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                over = next((problem for left, problem in room if size > left), None)
+                if over is not None:
+                    raise EvidenceRejected(over)
+                if len(head) < 512:
+                    head += chunk[: 512 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise EvidenceRejected(Problem(item_id, "file_empty", N_("The file is empty.")))
+        if not _looks_like(extension, head):
+            raise EvidenceRejected(Problem(item_id, "file_content", N_(
+                "The file's content is not a {type} file. Check that you chose the right file."),
+                {"type": extension.upper()}))
+        key = secrets.token_hex(32)
+        target = evidence_path(directory, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return providers.add_file(session, assessment_id=record.id, item_id=item_id, filename=name,
+                              content_type=FILE_TYPES[extension][0], size=size, sha256=digest.hexdigest(),
+                              storage_key=key, user_id=actor.user_id)
+
+
+def remove_evidence(session: Session, record: AssessmentRecord, file_id: int, actor: Actor,
+                    address: str = "") -> EvidenceFileRecord:
+    """Remove an evidence file of a guided or on-site draft: its row now, logged as a security event (the audit
+    trail keeps answers only); the caller deletes its bytes with `discard_evidence` once the removal is committed.
+
+    Raises EvidenceRejected (not a guided or on-site draft) or LookupError (no such file in this assessment).
+    """
+    file = providers.get_file(session, file_id)
+    if file is None or file.assessment_id != record.id:
+        raise LookupError(file_id)
+    refusal = evidence_refusal(record, file.item_id)
+    if refusal is not None:
+        raise EvidenceRejected(refusal)
+    if not providers.delete_file(session, file.id, record.id):
+        raise LookupError(file_id)
+    security_log.record(session, security_log.EVIDENCE_REMOVED, user_id=actor.user_id, address=address,
+                        assessment_id=record.id, item_id=file.item_id, file_id=file.id, filename=file.filename,
+                        size=file.size, sha256=file.sha256)
+    return file
+
+
+def discard_evidence(directory: Path, file: EvidenceFileRecord) -> bool:
+    """Delete a removed evidence file's bytes (after the removal is committed, so a rollback never loses them);
+    False if the file system refused (the bytes stay, listed nowhere, for the operator to delete)."""
+    try:
+        evidence_path(directory, file.storage_key).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def verified_evidence(directory: Path, file: EvidenceFileRecord) -> Path | None:
+    """The file on disk if its bytes still have the recorded SHA-256; None if it is missing or altered."""
+    path = evidence_path(directory, file.storage_key)
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return path if digest.hexdigest() == file.sha256 else None
+
+
+def save_note(session: Session, record: AssessmentRecord, questionnaire: Questionnaire, item_id: str, text: str,
+              actor: Actor) -> None:
+    """Record an item's evidence note (kept with its history; an empty note clears it) on a guided or on-site draft.
+
+    Raises ChangeRefused (another mode, submitted, too long)."""
+    if questionnaire.item(item_id) is None:
+        raise KeyError(item_id)
+    refusal = evidence_refusal(record, item_id)
+    if refusal is not None:
+        raise ChangeRefused([refusal])
+    cleaned = text.strip()
+    if len(cleaned) > 4000:
+        raise ChangeRefused([Problem(item_id, "note_long", N_("The note is longer than {n} characters."),
+                                     {"n": 4000})])
+    current = providers.notes(session, record.id).get(item_id)
+    if (current.text if current else "") != cleaned:
+        providers.add_note(session, record.id, item_id, cleaned, actor.user_id)
+
+
+def evidence_notes(session: Session, record: AssessmentRecord) -> dict[str, str]:
+    """The current evidence note per item, with the attached file names, for the report's appendix."""
+    found = {k: v.text for k, v in providers.notes(session, record.id).items() if v.text}
+    for file in providers.files(session, record.id):
+        found[file.item_id] = "; ".join(filter(None, (found.get(file.item_id, ""), file.filename)))
+    return found
+
+
+def item_ids_with_evidence(session: Session, assessment_id: int) -> set[str]:
+    """Items that have an evidence note or file."""
+    found = {k for k, v in providers.notes(session, assessment_id).items() if v.text}
+    return found | {f.item_id for f in providers.files(session, assessment_id)}
+
+
+
+def notes(session: Session, assessment_id: int) -> dict[str, EvidenceNoteRecord]:
+    """The current evidence note per item."""
+    return providers.notes(session, assessment_id)
+
+
+def files(session: Session, assessment_id: int) -> list[EvidenceFileRecord]:
+    """The evidence files of an assessment."""
+    return providers.files(session, assessment_id)
+
+
+def file_of(session: Session, record: AssessmentRecord, file_id: int) -> EvidenceFileRecord | None:
+    """An evidence file of this assessment; None if there is no such file or it belongs to another assessment."""
+    file = providers.get_file(session, file_id)
+    return file if file is not None and file.assessment_id == record.id else None
