@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -139,7 +138,6 @@ def _words(known: Iterable[str]) -> Iterable[str]:
         yield from (word for word in re.split(r"[@.\s_+-]+", text.lower()) if len(word) >= 3)
 
 
-@lru_cache(maxsize=256)
 def _guessable(password: str, known: tuple[str, ...]) -> str | None:
     estimate = zxcvbn(password, user_inputs=[*known, "assessment", "digital", "maturity"])
     if int(estimate["score"]) >= STRONG_ENOUGH:
