@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ASSESSMENT_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/assessment.sqlite3
 
-.PHONY: run test install system lint bench clean translations
+.PHONY: run test install system lint bench clean translations screenshots
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -74,6 +74,10 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check-shape assessment
+
+# Every page type at 390 px and 1280 px, in Chinese and English, from a throw-away demo site (docs/web.md).
+screenshots: install
+	$(BIN)/python scripts/screenshots $(or $(SCREENSHOTS),screenshots)
 
 bench: install
 	$(BIN)/python bench/score.py

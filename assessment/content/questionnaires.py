@@ -119,6 +119,7 @@ def _section(reader: _Reader, raw: Mapping[str, Any], sp: Path_) -> Section:
 def _check_references(reader: _Reader) -> None:
     """Derivations read declared data fields and select the item's own options; conditions look back, never ahead."""
     doc = reader.doc
+    _check_parts(reader)
     order = {i.id: n for n, (i, _) in enumerate(reader.items)}
     for n, (item, ip) in enumerate(reader.items):
         if item.derive is not None:
@@ -139,6 +140,23 @@ def _check_references(reader: _Reader) -> None:
                     doc.error((*ip, "show_if"), f"condition refers to unknown item {ref!r}")
                 elif order[ref] >= n:
                     doc.error((*ip, "show_if"), f"condition refers to {ref!r}, which comes after {item.id}")
+
+
+def _check_parts(reader: _Reader) -> None:
+    """A data field that is at most another names a declared field other than itself, counted in the same unit."""
+    declared = {f.id: f for item, _ in reader.items for f in item.fields}
+    for item, ip in reader.items:
+        for fi, spec in enumerate(item.fields):
+            if spec.at_most is None:
+                continue
+            path: Path_ = (*ip, "fields", fi, "at_most")
+            whole = declared.get(spec.at_most)
+            if whole is None:
+                reader.doc.error(path, f"{spec.id!r} is at most data field {spec.at_most!r}, which no item declares")
+            elif whole.id == spec.id:
+                reader.doc.error(path, f"{spec.id!r} cannot be at most itself")
+            elif spec.unit != whole.unit:
+                reader.doc.error(path, f"{spec.id!r} is at most {whole.id!r}, but they are counted in different units")
 
 
 def _item(reader: _Reader, raw: Mapping[str, Any], ip: Path_) -> Item:
@@ -243,6 +261,7 @@ def _data_fields(reader: _Reader, raw: Mapping[str, Any], ip: Path_) -> tuple[Da
                 optional_number(f.get("min", 0)),
                 optional_number(f.get("max")),
                 bool(f.get("integer", False)),
+                f.get("at_most"),
             )
         )
     return tuple(fields)

@@ -133,6 +133,7 @@ QUESTIONNAIRE: dict[str, Any] = {
                             "min": NUMBER,
                             "max": NUMBER,
                             "integer": {"type": "boolean"},
+                            "at_most": {**ID, "description": "the data field this one is a part of (never more)"},
                         },
                     },
                 },
@@ -215,6 +216,7 @@ _LEVEL = {
         "name": {"$ref": "#/$defs/text"},
         "label": {"$ref": "#/$defs/text"},
         "descriptor": {"$ref": "#/$defs/text"},
+        "caveat": {"$ref": "#/$defs/text"},
         "conditions": {
             "type": "array",
             "items": {

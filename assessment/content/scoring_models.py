@@ -176,6 +176,7 @@ def _level(raw: Mapping[str, Any], lp: Path_, text: TextCheck, root: str) -> Lev
         tuple(conds),
         text.opt(raw.get("label"), (*lp, "label")),
         text.opt(raw.get("descriptor"), (*lp, "descriptor")),
+        text.opt(raw.get("caveat"), (*lp, "caveat")),
     )
 
 

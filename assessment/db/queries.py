@@ -69,6 +69,8 @@ class AssessmentSummary:
     submitted_at: datetime | None
     level: int | None
     total: Decimal | None
+    mode: str
+    model_ref: str
 
 
 @dataclass(frozen=True)
@@ -224,12 +226,13 @@ def assessments_for(session: Session, *, user_id: int | None, ids: Iterable[int]
         return []
     rows = session.execute(
         select(Assessment.id, Assessment.questionnaire_ref, Assessment.status, Enterprise.name,
-               Assessment.updated_at, Assessment.submitted_at, Assessment.level, Assessment.total)
+               Assessment.updated_at, Assessment.submitted_at, Assessment.level, Assessment.total, Assessment.mode,
+               Assessment.model_ref)
         .outerjoin(Enterprise, Enterprise.id == Assessment.enterprise_id)
         .where(or_(*conditions))
         .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
     ).all()
-    return [AssessmentSummary(*row) for row in rows]
+    return [AssessmentSummary(*tuple(row)) for row in rows]
 
 
 def ownerless_token_hashes(session: Session, assessment_ids: Iterable[int]) -> dict[int, str]:

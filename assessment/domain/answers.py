@@ -9,7 +9,7 @@ from typing import Any
 
 from assessment.domain.numbers import N_ as N_  # the services mark their messages with the same function
 from assessment.domain.numbers import NumberRefused, NumberRule, plain, read_decimal, read_number
-from assessment.domain.questionnaire import Condition, DataField, Item, ItemType, Questionnaire
+from assessment.domain.questionnaire import Condition, DataField, Item, ItemType, Questionnaire, order
 
 AnswerValue = str | tuple[str, ...] | int | Fraction | Mapping[str, str | tuple[str, ...]]
 
@@ -297,7 +297,22 @@ def parse_data(questionnaire: Questionnaire, raw: Any) -> tuple[dict[str, Fracti
                          "range": _range_text(rule)},
                     )
                 )
+    problems.extend(_parts_over_whole(fields, data))
     return data, problems
+
+
+def _parts_over_whole(fields: Mapping[str, DataField], data: dict[str, Fraction]) -> list[Problem]:
+    """A problem for each figure larger than the whole it is part of; such a figure is taken out of `data`."""
+    problems = [
+        Problem(None, "field_exceeds_whole", N_("data: {field} = {value} is more than {whole} = {limit}"),
+                {"field": fid, "value": plain(part), "whole": spec.at_most, "limit": plain(whole)})
+        for fid, part in data.items()
+        if (spec := fields[fid]).at_most is not None and (whole := data.get(spec.at_most)) is not None
+        and order(part, whole) > 0
+    ]
+    for problem in problems:
+        del data[problem.params["field"]]
+    return problems
 
 
 def _raw_answers(questionnaire: Questionnaire, document: Any) -> tuple[Mapping[str, Any], list[Problem]]:

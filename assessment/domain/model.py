@@ -76,6 +76,8 @@ class LevelDef:
     conditions: tuple[LevelCondition, ...] = ()
     label: Text | None = None
     descriptor: Text | None = None
+    caveat: Text | None = None
+    """What to bear in mind about this level's rule, shown with a result that rule decided."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,14 @@ class ScoringModel:
     def dimensions(self) -> tuple[Node, ...]:
         """The root's children: the dimensions shown on radars and bars."""
         return tuple(self.nodes[c] for c in self.nodes[self.root].children)
+
+    def caveats_for(self, level: int) -> tuple[Text, ...]:
+        """The caveats of a result at `level`: the model's, and that of the rule which decided it.
+
+        A result below the lowest level was decided by the lowest level's rule, which it did not meet.
+        """
+        deciding = self.level_def(level) if level else min(self.levels, key=lambda lv: lv.level)
+        return (*self.caveats, *((deciding.caveat,) if deciding.caveat is not None else ()))
 
     def level_def(self, level: int) -> LevelDef:
         """The definition of a level (0 = below the lowest)."""

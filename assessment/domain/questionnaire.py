@@ -61,6 +61,8 @@ class DataField:
     minimum: Fraction | None = Fraction(0)
     maximum: Fraction | None = None
     integer: bool = False
+    at_most: str | None = None
+    """The data field this one is a part of and so cannot exceed (digitized devices ≤ devices in total)."""
 
 
 def order(a: Fraction, b: Fraction) -> int:

@@ -1,4 +1,5 @@
-"""A submitted result against the enterprise's previous one: the level, the total and each dimension's score."""
+"""A submitted result against the enterprise's previous one: the level, the total, each dimension's score and the
+business scenarios whose level changed."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Comparison:
     level: Change
     total: Change
     dimensions: tuple[Change, ...]
+    scenarios: tuple[Change, ...] = ()
 
 
 def _figure(value: Any) -> float:
@@ -57,4 +59,11 @@ def previous_comparison(session: Session, record: AssessmentRecord) -> Compariso
         Change("level", float(previous.level or 0), float(record.level or 0)),
         Change("total", _figure(before.get("score")), _figure(now.get("score"))),
         dimensions,
+        _scenario_changes(before.get("ratings") or {}, now.get("ratings") or {}),
     )
+
+
+def _scenario_changes(before: dict[str, Any], now: dict[str, Any]) -> tuple[Change, ...]:
+    """The business scenarios (rated items) whose level differs, in the order of the newer result."""
+    return tuple(Change(sid, _figure(before.get(sid, 0)), _figure(level)) for sid, level in now.items()
+                 if _figure(before.get(sid, 0)) != _figure(level))

@@ -23,6 +23,8 @@ from assessment.domain.questionnaire import Questionnaire
 from assessment.services import security_log
 from assessment.services.onsite import Actor, ChangeRefused
 
+NOTE_MAX_CHARS = 4000
+
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MIB
@@ -255,12 +257,25 @@ def save_note(session: Session, record: AssessmentRecord, questionnaire: Questio
     if refusal is not None:
         raise ChangeRefused([refusal])
     cleaned = text.strip()
-    if len(cleaned) > 4000:
+    if len(cleaned) > NOTE_MAX_CHARS:
         raise ChangeRefused([Problem(item_id, "note_long", N_("The note is longer than {n} characters."),
-                                     {"n": 4000})])
+                                     {"n": NOTE_MAX_CHARS})])
     current = providers.notes(session, record.id).get(item_id)
     if (current.text if current else "") != cleaned:
         providers.add_note(session, record.id, item_id, cleaned, actor.user_id)
+
+
+def save_notes(session: Session, record: AssessmentRecord, questionnaire: Questionnaire, texts: dict[str, str],
+               actor: Actor) -> dict[str, list[Problem]]:
+    """Record the evidence notes of several items at once (a section's page): each note that passes is saved, the
+    problems of the others are returned per item so the page can show them with the text kept."""
+    refused: dict[str, list[Problem]] = {}
+    for item_id, text in texts.items():
+        try:
+            save_note(session, record, questionnaire, item_id, text, actor)
+        except ChangeRefused as exc:
+            refused[item_id] = list(exc.problems)
+    return refused
 
 
 def evidence_notes(session: Session, record: AssessmentRecord) -> dict[str, str]:

@@ -435,7 +435,7 @@ def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers
         answers=_answer_rows(questionnaire, model, answers, card, lang, evidence or {}, _),
         methodology=tuple(s for s in (tr(questionnaire.description, lang), tr(model.description, lang)) if s),
         sources=_sources(questionnaire, model, lang),
-        caveats=tuple(tr(c, lang) for c in model.caveats),
+        caveats=tuple(tr(c, lang) for c in model.caveats_for(card.level)),
         disclaimer=_disclaimer(mode, _),
         author=assessor_org or assessor_name or _("SME digital-transformation assessment tool"),
         validation=validation,

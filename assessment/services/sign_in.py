@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from assessment.db.queries import UserRecord
 from assessment.services import accounts, security_log, sessions, throttle
+from assessment.services.authorization import PROVIDER_ROLES, Principal, has_role
 from assessment.services.throttle import Throttle
 
 
@@ -28,6 +29,19 @@ class Attempt:
     """No password was checked: the keys were still waiting."""
     paused: UserRecord | None = None
     """The account whose sign-in this failure paused (its holder is told once per episode)."""
+
+
+HOMES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("site_admin",), "administration"),
+    (PROVIDER_ROLES, "clients"),
+    (("official",), "jurisdiction"),
+)
+"""Where each role's work starts; everyone else (an enterprise user) starts at their own assessments."""
+
+
+def home(who: Principal) -> str:
+    """Where the principal lands after signing in: administration, clients, jurisdiction or assessments."""
+    return next((place for roles, place in HOMES if has_role(who, *roles)), "assessments")
 
 
 @lru_cache(maxsize=1)

@@ -69,6 +69,13 @@ def _restore(target: dict[str, Any], saved: Mapping[str, Any], key: str) -> None
         target.pop(key, None)
 
 
+def _restore_derived(answers: dict[str, Any], saved: Mapping[str, Any], section: Section, field_id: str) -> None:
+    """Put back the saved answer of each item of the step computed from this figure."""
+    for item in section.items:
+        if item.derive is not None and field_id in item.derive.fields():
+            _restore(answers, saved, item.id)
+
+
 def _visible_ids(questionnaire: Questionnaire, answers: Answers, section: Section) -> set[str]:
     if not questionnaire.has_conditions:
         return {i.id for i in section.items}
@@ -121,14 +128,17 @@ def _checked(questionnaire: Questionnaire, section: Section, answers: dict[str, 
     if that is not enough), parsed (None when they are the saved ones), and the step's problems."""
     step_items, step_fields = {i.id for i in section.items}, _step_fields(section)
     parsed, problems = _parsed(questionnaire, answers, data)
-    step_problems = [p for p in problems if p.item in step_items or p.params.get("field") in step_fields]
+    step_problems = [p for p in problems if p.item in step_items or p.params.get("field") in step_fields
+                     or p.params.get("whole") in step_fields]
     if problems:
         for problem in problems:
             if problem.item in step_items:
                 _restore(answers, saved_answers, problem.item or "")
-            field_id = problem.params.get("field")
-            if field_id in step_fields:
-                _restore(data, saved_data, str(field_id))
+            for field_id in (problem.params.get("field"), problem.params.get("whole")):
+                if field_id in step_fields:
+                    _restore(data, saved_data, str(field_id))
+                    if problem.code == "field_exceeds_whole":  # an option ticked from impossible figures is not one
+                        _restore_derived(answers, saved_answers, section, str(field_id))
         parsed, still = _parsed(questionnaire, answers, data)
         if still:
             answers, data, parsed = saved_answers, saved_data, None

@@ -18,6 +18,7 @@ from assessment.web.auth import (
     checked_password,
     end_sessions_here_and_everywhere,
     first_factor_passed,
+    home_page,
     reauth_keys,
     tell_password_changed,
     try_again_message,
@@ -118,7 +119,7 @@ def verify(token: str) -> str | BaseResponse | tuple[str, int]:
     if not record.active or (current_user.is_authenticated and int(current_user.id) == record.id):
         return render_template("account/verified.html")
     flash(gettext("Your email address is confirmed."), "success")
-    return first_factor_passed(record, "email_link", url_for("assess.index"))
+    return first_factor_passed(record, "email_link", home_page(record))
 
 
 @bp.route("/account/password/forgot", methods=["GET", "POST"])

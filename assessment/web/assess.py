@@ -109,7 +109,10 @@ def index() -> str:
     """The assessments of this browser and of the logged-in account."""
     summaries = assessments.listed_for(db(), user_id=user_id(), ids=listed())
     titles = {q.id: q.title for q in site().library.latest_questionnaires()}
-    return render_template("assess/index.html", assessments=summaries, titles=titles)
+    lang = current_language()
+    levels = {a.id: tr(model.level_def(a.level).name, lang) for a in summaries
+              if a.level is not None and (model := site().model(a.model_ref)) is not None}
+    return render_template("assess/index.html", assessments=summaries, titles=titles, levels=levels)
 
 
 @bp.post("/assess/start")

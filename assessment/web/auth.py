@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assessment.services import accounts, mfa, security_log, sign_in
 from assessment.services.accounts import EMAIL, normalised_email
+from assessment.services.authorization import Principal
 from assessment.services.language import LANGUAGES
 from assessment.services.records import UserRecord
 from assessment.services.sms import shown_contact
@@ -76,6 +77,21 @@ def _signed_in(record: UserRecord) -> None:
     claim_drafts(record.id)  # only drafts this browser really holds; each gets a new link (a planted one is lost)
     if record.language in LANGUAGES:
         session[COOKIE] = record.language
+
+
+HOME_PAGES = {"administration": "admin.index", "clients": "provider.dashboard", "jurisdiction": "official.dashboard",
+              "assessments": "assess.index"}
+"""The page of each place a principal's work starts (services.sign_in.home)."""
+
+
+def home_page(record: UserRecord) -> str:
+    """The page where the account's role starts its work."""
+    return url_for(HOME_PAGES[sign_in.home(Principal(record.id, record.role, record.organisation_id))])
+
+
+def landing(record: UserRecord) -> str:
+    """Where signing in leads: the same-site `next` asked for, else the home page of the account's role."""
+    return safe_next(request.args.get("next"), home_page(record))
 
 
 MFA_PENDING = "mfa_pending"
@@ -170,8 +186,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
                                         form.password.data, address=_address(), now=_now())
         db().commit()  # a failure counts, and a right password clears the count, whatever follows
         if attempt.user is not None:  # also when a second factor follows: the password was right
-            return first_factor_passed(attempt.user, "password",
-                                       safe_next(request.args.get("next"), url_for("assess.index")))
+            return first_factor_passed(attempt.user, "password", landing(attempt.user))
         if (paused := attempt.paused) is not None:
             after_response(lambda: _tell_blocked(paused))
         failed, wait, status = True, attempt.wait, 429 if attempt.throttled else 401

@@ -29,7 +29,7 @@ from assessment.services import mfa
 from assessment.services.mfa import Outcome
 from assessment.services.records import UserRecord
 from assessment.services.sms import shown_contact
-from assessment.web.auth import MFA_PENDING, finish_sign_in
+from assessment.web.auth import MFA_PENDING, finish_sign_in, home_page
 from assessment.web.database import db
 from assessment.web.security import throttle
 from assessment.web.tenancy import clock, keep_signed_in, principal, recent_login_required, require_role
@@ -152,7 +152,8 @@ def verify() -> str | BaseResponse | tuple[str, int]:
     """Ask for the code from the authenticator app (or a recovery code) to finish signing in."""
     waiting = pending()
     if waiting is None or waiting.record.mfa_enabled_at is None:
-        return redirect(url_for("assess.index"), code=303) if current_user.is_authenticated else _expired()
+        signed_in = mfa.account(db(), int(current_user.id)) if current_user.is_authenticated else None
+        return redirect(home_page(signed_in), code=303) if signed_in is not None else _expired()
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("mfa/verify.html", form=form, problem=None, cancel=CancelForm()), \

@@ -21,6 +21,7 @@ from assessment.services.aggregates.dashboard import Dashboard, population_refus
 from assessment.services.aggregates.exports import AggregateError
 from assessment.services.aggregates.facts import layouts
 from assessment.services.aggregates.filters import FilterChoices, read_filters
+from assessment.services.aggregates.jurisdiction import scope_name
 from assessment.services.aggregates.officials import Official
 from assessment.services.aggregates.policy import disclosure_policy, export_limit
 from assessment.services.scoring import scorecard_document
@@ -67,6 +68,21 @@ def _filters(official: Official) -> FilterChoices:
 
 def _percent(value: float | None) -> str:
     return SUPPRESSED if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
+
+
+def _any_hidden(*parts: Any) -> bool:
+    """Whether any figure in these rows (counts, shares, means, nested rows) is suppressed."""
+    for part in parts:
+        if part is None:
+            return True
+        if isinstance(part, (tuple, list)):
+            if _any_hidden(*part):
+                return True
+        elif hasattr(part, "__dataclass_fields__") and _any_hidden(*(
+                getattr(part, name) for name in ("count", "levels", "share", "mean_score", "mean", "counts",
+                                                 "mean_level") if hasattr(part, name))):
+            return True
+    return False
 
 
 def _markup(svg: str | None) -> Markup | None:
@@ -132,7 +148,8 @@ def dashboard() -> str:
     query = form.query()
     return render_template(
         "official/dashboard.html", official=official, form=form, board=board, policy=policy,
-        suppressed_symbol=SUPPRESSED, percent=_percent, action=ActionForm(),
+        suppressed_symbol=SUPPRESSED, percent=_percent, action=ActionForm(), any_hidden=_any_hidden,
+        scope=scope_name(site().regions, official.jurisdiction, form.selection.region),
         level_choices=[(lv, form.layout.level_name(lv, lang)) for lv in form.layout.levels if lv > 0],
         size_labels={k: gettext(v) for k, v in SIZE_CLASS_LABELS.items()},
         zjtx_labels={k: gettext(v) for k, v in ZHUANJINGTEXIN_LABELS.items()},

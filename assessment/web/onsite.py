@@ -50,6 +50,8 @@ from assessment.web.tenancy import actor, principal
 bp = Blueprint("onsite", __name__)
 
 UPLOAD_ENDPOINTS = ("onsite.upload",)
+SECTION_ENDPOINT = "onsite.save_section"
+SECTION_FILES = 5  # files one section's page may carry in one request
 IMPORT_ENDPOINT = "provider.import_entries"
 UPLOAD_MARGIN = 256 * 1024
 
@@ -68,11 +70,6 @@ def max_bytes() -> int:
 def _provider_of(record: AssessmentRecord) -> bool:
     """Whether the visitor is staff of the provider conducting this assessment (asked at the door)."""
     return conducts(db(), principal(), record)
-
-
-def _logged_in_record(assessment_id: int) -> AssessmentRecord:
-    """The assessment for a logged-in visitor who may open it (the workspace needs an account)."""
-    return workspace_record(assessment_id)
 
 
 def _section(questionnaire: Questionnaire, section_id: str) -> Section:
@@ -107,7 +104,7 @@ class ItemView:
 @bp.get("/assessments/<int:assessment_id>/workspace")
 def workspace(assessment_id: int) -> str | BaseResponse:
     """An assessment's workspace: its mode and conduct, the sections to go through, respondents, divergence, trail."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
     answers = assessments.draft_answers(questionnaire, record)
     completion = assessments.completion(questionnaire, answers)
@@ -159,7 +156,8 @@ def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: 
         previous_section=sections[position - 1] if position > 0 else None,
         next_section=sections[position + 1] if position + 1 < len(sections) else None,
         note_form=NoteForm(), upload_form=UploadForm(), reason_form=ReasonForm(),
-        evidence_open=evidence.evidence_refusal(record) is None,
+        evidence_open=evidence.evidence_refusal(record) is None, note_max=evidence.NOTE_MAX_CHARS,
+        may_validate=record.draft and record.mode == "onsite" and may_validate(db(), principal(), record),
         max_megabytes=round(max_bytes() / 1024 / 1024, 1), file_types=sorted(evidence.FILE_TYPES),
     ), status
 
@@ -168,7 +166,7 @@ def _interview(record: AssessmentRecord, questionnaire: Questionnaire, section: 
 def interview(assessment_id: int, section_id: str) -> tuple[str, int]:
     """One section in interview mode: per item the answer, the evidence typically asked for, notes and files,
     and on site the assessor's validated answer."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
     return _interview(record, questionnaire, _section(questionnaire, section_id))
 
@@ -194,10 +192,97 @@ def _problem_text(problem: Problem, questionnaire: Questionnaire) -> str:
     return problem.render(gettext)
 
 
+@bp.post("/assessments/<int:assessment_id>/interview/<section_id>")
+def save_section(assessment_id: int, section_id: str) -> BaseResponse | tuple[str, int]:
+    """Save all a section's interview page holds, whichever button was pressed: notes, files, removal, validations."""
+    record = workspace_record(assessment_id)
+    questionnaire, _model = content_of(record)
+    section = _section(questionnaire, section_id)
+    if not NoteForm().validate():
+        abort(400)
+    items = [i for i in section.items if i.id in _shown(questionnaire, record)]
+    errors: dict[str, list[str]] = {}
+    kept: dict[str, dict[str, Any]] = {}
+    if evidence.evidence_refusal(record) is None:
+        _save_notes(record, questionnaire, items, errors, kept)
+        for item in items:
+            chosen = request.files.get(f"file-{item.id}")
+            if chosen is not None and chosen.filename and (refused := _attach(record, item.id, chosen)):
+                errors.setdefault(item.id, []).append(refused.render(gettext))
+        removed = _remove(record, int(asked)) if (asked := request.form.get("remove", "")).isdigit() else None
+        if isinstance(removed, Problem):
+            errors.setdefault(removed.item or "", []).append(removed.render(gettext))
+    if record.draft and record.mode == "onsite" and may_validate(db(), principal(), record):
+        _save_validations(record, questionnaire, items, errors, kept)
+    if errors:
+        return _interview(record, questionnaire, section, errors=errors, kept=kept, status=422)
+    flash(gettext("Everything on this page is saved."), "success")
+    pressed = request.form.get("item") or request.form.get("validate", "")
+    return redirect(url_for(".interview", assessment_id=record.id, section_id=section.id)
+                    + (f"#item-{pressed}" if any(i.id == pressed for i in items) else ""), code=303)
+
+
+def _save_notes(record: AssessmentRecord, questionnaire: Questionnaire, items: list[Any],
+                errors: dict[str, list[str]], kept: dict[str, dict[str, Any]]) -> None:
+    texts = {i.id: request.form[f"note-{i.id}"] for i in items if f"note-{i.id}" in request.form}
+    refused = evidence.save_notes(db(), record, questionnaire, texts, actor())
+    db().commit()
+    for item_id, problems in refused.items():
+        errors.setdefault(item_id, []).extend(_problem_text(p, questionnaire) for p in problems)
+        kept.setdefault(item_id, {})["note"] = texts[item_id]
+
+
+def _attach(record: AssessmentRecord, item_id: str, storage: Any) -> Problem | None:
+    """Store a chosen file as evidence for an item and commit it; the problem if refused."""
+    try:
+        evidence.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
+                                evidence.EvidenceQuotas.of(current_app.config))
+    except EvidenceRejected as exc:
+        db().rollback()
+        return exc.problem
+    db().commit()
+    return None
+
+
+def _remove(record: AssessmentRecord, file_id: int) -> EvidenceFileRecord | Problem | None:
+    """Remove an evidence file, its bytes once the removal is committed; the problem if refused, None if absent."""
+    try:
+        file = evidence.remove_evidence(db(), record, file_id, actor(), request.remote_addr or "")
+    except LookupError:
+        return None
+    except EvidenceRejected as exc:
+        db().rollback()
+        return exc.problem
+    db().commit()
+    if not evidence.discard_evidence(evidence_dir(), file):
+        current_app.logger.error("evidence file %s of assessment %s: removed, but its bytes (%s) could not be deleted",
+                                 file.id, record.id, file.storage_key)
+    return file
+
+
+def _save_validations(record: AssessmentRecord, questionnaire: Questionnaire, items: list[Any],
+                      errors: dict[str, list[str]], kept: dict[str, dict[str, Any]]) -> None:
+    """The validated answer of the item whose button was pressed, and of every item given a reason."""
+    pressed = request.form.get("validate", "")
+    for item in items:
+        reason = request.form.get(f"reason-{item.id}", "")
+        if item.id != pressed and not reason.strip():
+            continue
+        raw = posted_value(item, request.form, f"value-{item.id}")
+        try:
+            onsite.validate(db(), questionnaire, record, item.id, raw, reason, actor())
+        except ChangeRefused as exc:
+            db().rollback()
+            errors.setdefault(item.id, []).extend(_problem_text(p, questionnaire) for p in exc.problems)
+            kept.setdefault(item.id, {}).update(reason=reason, value=raw)
+            continue
+        db().commit()
+
+
 @bp.post("/assessments/<int:assessment_id>/items/<item_id>/note")
 def save_note(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     """Save an item's evidence note (earlier versions are kept)."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
     section = _item_section(questionnaire, item_id)
     form = NoteForm()
@@ -219,7 +304,7 @@ def save_note(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int
 def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     """Attach a file as evidence for an item of a guided or on-site draft: allowed types only, within the quotas,
     stored with its SHA-256."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
     section = _item_section(questionnaire, item_id)
     refusal = evidence.evidence_refusal(record, item_id)
@@ -231,15 +316,10 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     if storage is None or not storage.filename:
         return _interview(record, questionnaire, section, errors={item_id: [gettext("Choose a file to attach.")]},
                           status=422)
-    try:
-        evidence.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
-                                evidence.EvidenceQuotas.of(current_app.config))
-    except EvidenceRejected as exc:
-        db().rollback()
-        status = 413 if exc.problem.code == "file_size" else 422
-        return _interview(record, questionnaire, section, errors={item_id: [exc.problem.render(gettext)]},
-                          status=status)
-    db().commit()
+    refused = _attach(record, item_id, storage)
+    if refused is not None:
+        return _interview(record, questionnaire, section, errors={item_id: [refused.render(gettext)]},
+                          status=413 if refused.code == "file_size" else 422)
     flash(gettext("The file %(name)s is attached to %(item)s.", name=evidence.safe_filename(storage.filename),
                   item=item_id), "success")
     return _back(record, section, item_id)
@@ -248,21 +328,15 @@ def upload(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
 @bp.post("/assessments/<int:assessment_id>/files/<int:file_id>/remove")
 def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, int]:
     """Remove an evidence file from a guided or on-site draft, its bytes too; refused once submitted."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
-    try:
-        file = evidence.remove_evidence(db(), record, file_id, actor(), request.remote_addr or "")
-    except LookupError:
+    file = _remove(record, file_id)
+    if file is None:
         abort(404)
-    except EvidenceRejected as exc:
-        db().rollback()
-        item_id = exc.problem.item or ""
+    if isinstance(file, Problem):
+        item_id = file.item or ""
         return _interview(record, questionnaire, _item_section(questionnaire, item_id),
-                          errors={item_id: [exc.problem.render(gettext)]}, status=422)
-    db().commit()
-    if not evidence.discard_evidence(evidence_dir(), file):
-        current_app.logger.error("evidence file %s of assessment %s: removed, but its bytes (%s) could not be deleted",
-                                 file.id, record.id, file.storage_key)
+                          errors={item_id: [file.render(gettext)]}, status=422)
     flash(gettext("The file %(name)s is removed from %(item)s.", name=file.filename, item=file.item_id), "success")
     return _back(record, _item_section(questionnaire, file.item_id), file.item_id)
 
@@ -270,7 +344,7 @@ def remove_file(assessment_id: int, file_id: int) -> BaseResponse | tuple[str, i
 @bp.get("/assessments/<int:assessment_id>/files/<int:file_id>")
 def download(assessment_id: int, file_id: int) -> Response:
     """An evidence file, to those who may open the assessment: as an attachment, never shown inline."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     file = evidence.file_of(db(), record, file_id)
     if file is None:
         abort(404)
@@ -290,7 +364,7 @@ def download(assessment_id: int, file_id: int) -> Response:
 @bp.post("/assessments/<int:assessment_id>/items/<item_id>/validation")
 def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]:
     """Record the assessor's validated answer beside the self-reported one, with the reason (audit-trailed)."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     if not may_validate(db(), principal(), record):
         abort(404)
     if not record.draft:
@@ -318,7 +392,7 @@ def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]
 @bp.post("/assessments/<int:assessment_id>/submit-validated")
 def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
     """Submit an on-site assessment: scored with the validated answers, the self-report kept beside them."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     if not may_validate(db(), principal(), record):
         abort(404)
     if not record.draft:
@@ -346,7 +420,7 @@ def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
 @bp.get("/assessments/<int:assessment_id>/audit")
 def audit(assessment_id: int) -> str:
     """The audit trail: who changed which answer, when, from what to what, and why. It cannot be edited."""
-    record = _logged_in_record(assessment_id)
+    record = workspace_record(assessment_id)
     questionnaire, _model = content_of(record)
     return render_template("onsite/audit.html", record=record,
                            lines=onsite.trail(db(), questionnaire, record.id, current_language()))
@@ -377,6 +451,8 @@ def body_limit() -> None:
     (checked before the CSRF check reads the body)."""
     if request.endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = max_bytes() + UPLOAD_MARGIN
+    elif request.endpoint == SECTION_ENDPOINT:
+        request.max_content_length = SECTION_FILES * max_bytes() + UPLOAD_MARGIN
     elif request.endpoint == IMPORT_ENDPOINT:
         request.max_content_length = import_max_bytes() + UPLOAD_MARGIN
 
@@ -391,7 +467,7 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | RequestEntityTo
                                message=gettext("Files up to %(megabytes)s MB can be imported. Nothing was imported; "
                                                "go back and choose a smaller file.",
                                                megabytes=round(import_max_bytes() / 1024 / 1024, 1))), 413
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    if request.endpoint in UPLOAD_ENDPOINTS or request.endpoint == SECTION_ENDPOINT:
         return render_template("errors/error.html", code=413, title=gettext("The file is too large"),
                                message=gettext("Files up to %(megabytes)s MB can be attached. Nothing was saved; "
                                                "go back and choose a smaller file.",

@@ -14,7 +14,7 @@ from assessment.services import sms, throttle
 from assessment.services.accounts import EMAIL, normalised_email
 from assessment.services.records import UserRecord
 from assessment.services.sms import PhoneInvalid, PhoneTaken, SendLimits, SmsFailed
-from assessment.web.auth import first_factor_passed
+from assessment.web.auth import first_factor_passed, landing
 from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.language import current_language
@@ -160,8 +160,7 @@ def code() -> Page:
             record = sms.sign_in_account(db(), phone, language=current_language(), address=_address())
             if record.active:
                 session.pop(SIGN_IN_NUMBER, None)
-                return first_factor_passed(record, "sms", safe_next(request.args.get("next"),
-                                                                     url_for("assess.index")))
+                return first_factor_passed(record, "sms", landing(record))
             db().commit()
             form.code.errors.append(gettext("This account is switched off. Ask the admin of your organisation."))
             status = 403

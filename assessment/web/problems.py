@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
 from assessment.domain.answers import Problem, field_rule, item_rule
-from assessment.domain.numbers import NumberRule, expectation
-from assessment.domain.questionnaire import Item, Questionnaire, tr
+from assessment.domain.numbers import N_, NumberRule, expectation
+from assessment.domain.questionnaire import DataField, Item, Questionnaire, tr
 from assessment.web.forms import data_name
 
 # The engine's messages name item ids for developers; the page says the same thing beside the field.
@@ -91,6 +91,21 @@ def field_message(problem: Problem, item: Item, lang: str) -> str:
     return str(gettext("{field}: {message}")).format(field=tr(spec.label, lang), message=number_message(field_rule(spec)))
 
 
+def part_over_whole(part: DataField, whole: DataField, lang: str, translate: Callable[[str], str] = gettext) -> str:
+    """The refusal of a figure larger than its whole, naming both; {value} and {limit} are left for the figures."""
+    return str(translate(N_("{part} ({value}) cannot be more than {whole} ({limit})."))).format(
+        part=tr(part.label, lang), whole=tr(whole.label, lang), value="{value}", limit="{limit}")
+
+
+def _figure_message(problem: Problem, item: Item, questionnaire: Questionnaire, lang: str) -> str:
+    """The message beside a figure: its own rule, or the whole it cannot exceed."""
+    if problem.code != "field_exceeds_whole":
+        return field_message(problem, item, lang)
+    fields = questionnaire.data_fields()
+    return part_over_whole(fields[str(problem.params["field"])], fields[str(problem.params["whole"])], lang).format(
+        value=problem.params["value"], limit=problem.params["limit"])
+
+
 def step_errors(problems: Iterable[Problem], questionnaire: Questionnaire, lang: str,
                 ) -> tuple[dict[str, list[str]], list[FieldError]]:
     """Messages by form-control group (item id or figure name) and the summary, in questionnaire order."""
@@ -105,7 +120,7 @@ def step_errors(problems: Iterable[Problem], questionnaire: Questionnaire, lang:
         label = tr(item.short or item.text, lang)
         if problem.item is None:
             name = data_name(item, str(problem.params.get("field")))
-            message = field_message(problem, item, lang)
+            message = _figure_message(problem, item, questionnaire, lang)
             target = name
         else:
             name = item.id

@@ -9,7 +9,7 @@ messages, the computed answer), which is never kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +19,9 @@ from markupsafe import Markup
 
 from assessment.domain.answers import Answers, AnswerValue, format_figure
 from assessment.domain.questionnaire import BandDerivation, Item, Questionnaire, tr
+from assessment.services.language import translations
 from assessment.web.forms import StepForm, answer_keys, data_name, grid_name
-from assessment.web.problems import option_text
+from assessment.web.problems import option_text, part_over_whole
 from assessment.web.site import site
 from assessment.web.templating import bound_gettext
 
@@ -93,6 +94,15 @@ def derive_spec(item: Item) -> dict[str, Any] | None:
             "options": [derive.increase, derive.same, derive.decrease]}
 
 
+def limits_spec(questionnaire: Questionnaire, item: Item, lang: str,
+                translate: Callable[[str], str]) -> list[list[str]]:
+    """The item's figures that cannot exceed another of its figures, for the live hint: part, whole, refusal."""
+    own = {spec.id for spec in item.fields}
+    fields = questionnaire.data_fields()
+    return [[spec.id, spec.at_most, part_over_whole(spec, fields[spec.at_most], lang, translate)]
+            for spec in item.fields if spec.at_most in own]
+
+
 def _picked(value: Any) -> set[str]:
     """The option keys among a control's values (one value, or a list of them)."""
     if isinstance(value, (list, tuple)):
@@ -141,12 +151,15 @@ def item_state(items: Iterable[Item], form: StepForm | Mapping[str, Any], errors
     return {item.id: _state(item, data, errors, computed_answers.get(item.id)) for item in items}
 
 
-def _rendered_parts(item: Item, lang: str) -> QuestionParts:
+def _rendered_parts(questionnaire: Questionnaire, item: Item, lang: str) -> QuestionParts:
     """Render a question's parts from content and the language only (no request context reaches the macros)."""
     gettext = bound_gettext(lang)
     macros: Any = current_app.jinja_env.get_template("assess/_question_parts.html").make_module(
         {"lang": lang, "_": gettext, "gettext": gettext})
-    heading, derive = macros.heading(item), macros.derive(derive_spec(item))
+    spec = derive_spec(item)
+    if spec is not None:
+        spec["limits"] = limits_spec(questionnaire, item, lang, translations(lang).ugettext)
+    heading, derive = macros.heading(item), macros.derive(spec)
     controls: dict[str, tuple[Markup, Markup]] = {}
     if item.type in ("single", "multi"):
         kind = "radio" if item.type == "single" else "checkbox"
@@ -172,7 +185,7 @@ def question_parts(questionnaire: Questionnaire, item: Item, lang: str) -> Quest
     key = (questionnaire.ref, item.id, lang)
     found = kept.get(key)
     if found is None:
-        found = kept[key] = _rendered_parts(item, lang)
+        found = kept[key] = _rendered_parts(questionnaire, item, lang)
     return found
 
 

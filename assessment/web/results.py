@@ -44,6 +44,23 @@ from assessment.web.site import site
 bp = Blueprint("results", __name__)
 
 
+DISCLAIMERS: dict[str, str] = {
+    "self": N_("This is a self-assessment. It is not an official rating and cannot replace an evaluation by an "
+               "accredited body."),
+    "guided": N_("This assessment was made with the guidance of a service provider. It is not an official rating: "
+                 "only an assessment by the designated body gives an official level."),
+    "onsite": N_("This assessment was made on site by an assessor. Unless it was issued by the designated assessment "
+                 "body, it is not an official rating."),
+}
+"""What a result is and is not, by how it was made: what the PDF report says, worded for a page."""
+
+
+@bp.app_template_global()
+def disclaimer(mode: str) -> str:
+    """The one "not an official rating" note of a result page, for the assessment's mode."""
+    return str(gettext(DISCLAIMERS.get(mode, DISCLAIMERS["self"])))
+
+
 @dataclass(frozen=True)
 class IndicatorChart:
     """The indicator bars of one dimension."""
@@ -272,7 +289,7 @@ def show(assessment_id: int) -> str | BaseResponse:
     return render_template(
         "results/show.html", record=record, questionnaire=questionnaire, model=model, card=card, doc=document,
         story=story, comparison=comparison, dimension_names=dimension_names, level_names=level_names,
-        caveats=[tr(c, lang) for c in model.caveats], form=ActionForm(), translate=gettext,
+        caveats=[tr(c, lang) for c in model.caveats_for(card.level)], form=ActionForm(), translate=gettext,
         may_reassess=owner_side(record),
         **_charts(questionnaire, model, card, comparison, lang),
         **_recommendation_context(record, questionnaire, model, answers, lang),

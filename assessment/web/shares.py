@@ -22,6 +22,7 @@ from assessment.web.database import db
 from assessment.web.forms import ActionForm
 from assessment.web.security_log import record_event
 from assessment.web.site import site
+from assessment.web.templating import beijing, level_name
 from assessment.web.tenancy import principal
 
 bp = Blueprint("shares", __name__)
@@ -77,9 +78,9 @@ def _choices(enterprises: list[EnterpriseLine]) -> list[tuple[EnterpriseLine, li
         choices = [Choice(f"{ALL}{enterprise.id}", gettext("All submitted assessments of %(name)s, also later ones",
                                                            name=enterprise.name))]
         for line in reversed(lines):
-            date = line.submitted_at.strftime("%Y-%m-%d") if line.submitted_at else "—"
-            choices.append(Choice(str(line.id), gettext("Assessment submitted on %(date)s (level %(level)s)",
-                                                        date=date, level=line.level)))
+            choices.append(Choice(str(line.id), gettext("Assessment submitted on %(date)s (%(level)s)",
+                                                        date=beijing(line.submitted_at, "%Y-%m-%d"),
+                                                        level=level_name(line.level))))
         out.append((enterprise, choices))
     return out
 

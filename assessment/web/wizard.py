@@ -71,5 +71,8 @@ def progress_bar(found: list[Stage], index: int, progress: Completion, lang: str
         f'  <p class="progress-text" id="progress-text">\n    {step} ·\n    {answered}\n  </p>\n'
         f'  <progress max="{progress.total or 1}" value="{progress.answered}" aria-labelledby="progress-text">'
         f'{progress.answered} / {progress.total}</progress>\n'
-        f'  <ol class="stages">\n{items}  </ol>\n</nav>\n'
+        # Phones get the list folded away so the first question is on the first screen; CSS shows one of the two.
+        f'  <ol class="stages stages-wide">\n{items}  </ol>\n'
+        f'  <details class="stages-narrow"><summary>{escape(gettext("All steps"))}</summary>\n'
+        f'  <ol class="stages">\n{items}  </ol>\n  </details>\n</nav>\n'
     )

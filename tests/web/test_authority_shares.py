@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from assessment.db import providers
 from assessment.db.models import AuthorityShare
 from assessment.web.site import site
+from assessment.web.templating import beijing as beijing_time
 
 PASSWORD = "correct horse battery"
 HAIDIAN = {"province": "110000", "city": "110100", "county": "110108"}
@@ -69,7 +70,7 @@ def test_sharing_one_assessment_lets_exactly_that_authority_open_it(journey: Jou
     assert beijing.get(f"/official/results/{assessment_id}").status_code == 404  # not the province above
     page = journey.client.get("/account/shares").text
     assert "北京市 / 海淀区" in page and f'id="revoke-{row.id}"' in page
-    assert row.created_at.strftime("%Y-%m-%d") in page
+    assert beijing_time(row.created_at, "%Y-%m-%d") in page
 
 
 def test_sharing_all_covers_every_submitted_assessment(journey: Journey, app: Flask) -> None:

@@ -28,6 +28,13 @@ REVENUE = NumberRule(Fraction(0), Fraction(10**10), places=4)
 """Operating revenue in 10,000 yuan: up to 10^10 (10^14 yuan), to the yuan (the column is NUMERIC(18, 4))."""
 
 
+MANY_EMPLOYEES = 1000
+"""From this many employees (a large industrial enterprise) an operating revenue must be plausible for them."""
+
+LEAST_REVENUE_PER_EMPLOYEE = Fraction(1, 10)
+"""0.1 (10,000 yuan), i.e. 1,000 yuan a year per employee: less than that with many employees is a typing slip."""
+
+
 def _quoted(value: Any) -> Any:
     return value[:40] + "…" if isinstance(value, str) and len(value) > 40 else value
 
@@ -90,6 +97,9 @@ def profile_problems(profile_fields: Mapping[str, Any], regions: Regions, indust
     elif (problem := _revenue_problem(revenue)) is not None:
         problems.append(problem)
 
+    if not any(p.item in ("employees", "revenue_10k_cny") for p in problems):
+        problems.extend(_implausible(read_decimal(employees), read_decimal(revenue)))
+
     status = f.get("zhuanjingtexin", "none")
     if status not in ZHUANJINGTEXIN_STATUSES:
         problems.append(Problem("zhuanjingtexin", "unknown_choice",
@@ -101,6 +111,17 @@ def profile_problems(profile_fields: Mapping[str, Any], regions: Regions, indust
         problems.append(Problem("contact_email", "bad_email",
                                 N_("{value} is not an email address"), {"value": email}))
     return problems
+
+
+def _implausible(employees: Fraction | None, revenue: Fraction | None) -> list[Problem]:
+    """A problem when many employees come with almost no revenue (a slip in one figure or in the unit)."""
+    if employees is None or revenue is None or employees < MANY_EMPLOYEES \
+            or revenue >= employees * LEAST_REVENUE_PER_EMPLOYEE:
+        return []
+    return [Problem("revenue_10k_cny", "implausible",
+                    N_("Operating revenue of {revenue} (10,000 yuan) is less than 1,000 yuan a year for each of "
+                       "{employees} employees; check both figures (revenue is in 10,000 yuan)"),
+                    {"revenue": plain(revenue), "employees": plain(employees)})]
 
 
 def _region_problems(raw: Any, regions: Regions) -> Iterable[Problem]:

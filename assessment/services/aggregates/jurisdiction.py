@@ -87,3 +87,9 @@ def region_choices(regions: Regions, jurisdiction: Jurisdiction) -> list[tuple[s
         elif child.level == "province":
             choices.extend((c.code, f"{child.name} / {c.name}") for c in child_regions(regions, child.code))
     return choices
+
+
+def scope_name(regions: Regions, jurisdiction: Jurisdiction, region: str | None) -> str:
+    """The name of what a dashboard shows: the region drilled into with its parents (江苏省 / 苏州市), else the
+    jurisdiction."""
+    return (regions.full_name(region) if region is not None else None) or jurisdiction.name

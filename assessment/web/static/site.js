@@ -61,21 +61,40 @@
 
   function round(value) { return String(Math.round(value * 100) / 100); }
 
+  // A part larger than its whole (150 digitized of 100 devices) computes nothing: the refusal names both figures.
+  function refusal(limits, figures) {
+    for (var i = 0; i < limits.length; i++) {
+      var part = figures[limits[i][0]], whole = figures[limits[i][1]];
+      if (part !== undefined && whole !== undefined && part > whole) {
+        return limits[i][2].replace("{value}", String(part)).replace("{limit}", String(whole));
+      }
+    }
+    return null;
+  }
+
   function computedAnswers(root) {
     root.querySelectorAll("fieldset[data-derive]").forEach(function (item) {
       var spec = JSON.parse(item.getAttribute("data-derive"));
       var output = item.querySelector(".computed");
       var inputs = item.querySelectorAll("input[data-field]");
       var template = output ? output.getAttribute("data-template") : "";
+      var ticked = null;
       function update() {
         var figures = {};
         inputs.forEach(function (input) {
           if (input.value.trim() !== "" && !isNaN(Number(input.value))) { figures[input.getAttribute("data-field")] = Number(input.value); }
         });
+        var refused = refusal(spec.limits || [], figures);
+        if (output) { output.classList.toggle("refused", refused !== null); }
+        if (refused !== null) {
+          if (ticked) { ticked.checked = false; ticked = null; }
+          if (output) { output.textContent = refused; }
+          return;
+        }
         var result = spec.kind === "band" ? band(spec, figures) : change(spec, figures);
         if (!result) { return; }
         var radio = item.querySelector("input[type=radio][value='" + CSS.escape(result.option) + "']");
-        if (radio) { radio.checked = true; }
+        if (radio) { radio.checked = true; ticked = radio; }
         var label = radio ? item.querySelector("label[for='" + CSS.escape(radio.id) + "']") : null;
         var text = label ? label.textContent.replace(/^\s*\S+\s+/, "").trim() : result.option;
         if (output) { output.textContent = template.replace("{figure}", result.shown).replace("{option}", text); }

@@ -112,7 +112,7 @@ def _log_in(page: Page, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("#login")
-    page.wait_for_url(re.compile(r"/assessments$"))
+    page.wait_for_url(lambda url: "/auth/login" not in url)  # each role lands on its own start page
 
 
 def test_a_guided_assessment_from_invitation_to_an_assessor_validated_report(
@@ -210,6 +210,7 @@ def test_a_guided_assessment_from_invitation_to_an_assessor_validated_report(
 
     # submitted as assessor-validated: the result names the assessor and shows the difference
     provider.goto(f"/assessments/{assessment_id}/workspace")
+    provider.check("#confirm-submit-validated")
     provider.click("#submit-validated")
     provider.wait_for_url(re.compile(rf"/results/{assessment_id}$"))
     validated = provider.locator("#assessor-validated")

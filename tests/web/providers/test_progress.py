@@ -146,7 +146,7 @@ def test_a_result_under_an_older_model_is_rescored_under_the_newer_one(bumped_ap
     assert found.earlier_card.model == f"miit-2024@{NEW_MODEL}"
     assert {d.id: d.delta for d in found.scenarios if d.delta} == {"S05": 1.0, "S16": 1.0}
     page = world.client(tenant.owner_id).get(f"/enterprises/{tenant.enterprise_id}/history").text
-    assert 'id="rescored"' in page and "不能直接比较：已重新计分" in page and "miit-2024@2024.1" in page
+    assert 'id="rescored"' in page and "不能直接比较：已重新计分" in page and "（版本 2024.1）" in page and "miit-2024@" not in page
 
 
 def test_a_result_whose_answers_the_new_questionnaire_cannot_score_is_not_comparable(library: Library) -> None:

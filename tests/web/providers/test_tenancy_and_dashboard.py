@@ -109,11 +109,11 @@ def test_the_dashboard_shows_latest_level_status_and_next_step(world: World) -> 
     world.assessment(tenant, "guided", submit=True)
     row = _row(staff.get("/provider/").text, tenant.enterprise_id)
     assert row is not None
-    assert '<td class="level">3</td>' in row[1] and "已提交" in row[1] and "安排现场评定" in row[1]
+    assert '<td class="level">三级</td>' in row[1] and "已提交" in row[1] and "安排现场评定" in row[1]
     world.assessment(tenant, "onsite")
     row = _row(staff.get("/provider/").text, tenant.enterprise_id)
     assert row is not None
-    assert '<td class="level">3</td>' in row[1], "the level stays that of the latest submitted assessment"
+    assert '<td class="level">三级</td>' in row[1], "the level stays that of the latest submitted assessment"
     assert "草稿" in row[1] and "继续填写草稿" in row[1]
 
 

@@ -270,6 +270,18 @@ def _note(t: Things) -> list[Target]:
     ]
 
 
+def _section_save(t: Things) -> list[Target]:
+    fields = {"note-Q1": "topology seen", "item": "Q1"}
+    return [
+        Target("on site", {"assessment_id": t.a_onsite, "section_id": "foundation"},
+               each(A_SIDE, to(f"/assessments/{t.a_onsite}/interview/foundation")), _form(**fields)),
+        Target("consent withdrawn", {"assessment_id": t.w_onsite, "section_id": "foundation"},
+               each(A_SIDE, to(f"/assessments/{t.w_onsite}/interview/foundation")), _form(**fields)),
+        Target("other tenant", {"assessment_id": t.b_onsite, "section_id": "foundation"},
+               each(B_SIDE, to(f"/assessments/{t.b_onsite}/interview/foundation")), _form(**fields)),
+    ]
+
+
 def _upload(t: Things) -> list[Target]:
     return [
         Target("on site", {"assessment_id": t.a_onsite, "item_id": "Q1"},
@@ -638,6 +650,7 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("onsite.workspace", "GET"): Objects(_workspace),
     ("onsite.interview", "GET"): Objects(_interview),
     ("onsite.save_note", "POST"): Objects(_note),
+    ("onsite.save_section", "POST"): Objects(_section_save),
     ("onsite.upload", "POST"): Objects(_upload),
     ("onsite.download", "GET"): Objects(_download),
     ("onsite.remove_file", "POST"): Objects(_remove_file),

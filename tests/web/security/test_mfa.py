@@ -431,7 +431,7 @@ def test_an_optional_role_switches_it_off_with_password_and_code(app: Flask, clo
         assert session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user)).first() is None
     [disabled] = events(app, security_log.MFA_DISABLED, user)
     assert disabled.actor_id == user
-    assert log_in(app.test_client(), "staff@example.com").headers["Location"] == "/assessments"
+    assert log_in(app.test_client(), "staff@example.com").headers["Location"] == "/provider/"
 
 
 def test_a_required_role_cannot_switch_it_off(app: Flask, clock: Clock) -> None:
