@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from assessment.content.loader import load_library
 from assessment.db import queries
 from assessment.db.queries import AssessmentRecord
 from assessment.domain.enterprise import EnterpriseProfile, uscc_check_character
 from assessment.domain.questionnaire import Questionnaire
+from assessment.web.app import create_app
 from assessment.web.site import site
 from assessment.web.tenancy import MAIL, signed_in_state
 
@@ -173,3 +176,18 @@ def logged_in(app: Flask, user_id: int) -> FlaskClient:
         state["_user_id"], state["_fresh"], state["_id"] = str(user_id), True, "test"
         state.update(signed_in_state(record, time.time()))
     return client
+
+
+@contextmanager
+def app_with_content(database_url: str, folder: Path, name: str, questionnaire: str, model: str) -> Iterator[Flask]:
+    """An app serving only this questionnaire and model (YAML text), written to `folder` as `name`.yaml."""
+    (folder / "questionnaires").mkdir()
+    (folder / "scoring_models").mkdir()
+    (folder / "questionnaires" / f"{name}.yaml").write_text(questionnaire, encoding="utf-8")
+    (folder / "scoring_models" / f"{name}.yaml").write_text(model, encoding="utf-8")
+    library = load_library(folder)
+    assert not library.errors
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
+                      "CONTENT_LIBRARY": library, "WTF_CSRF_ENABLED": False})
+    yield app
+    site(app).engine.dispose()

@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from journey import Journey
-
-from assessment.content.loader import load_library
-from assessment.web.app import create_app
-from assessment.web.site import site
+from journey import Journey, app_with_content
 
 REFUSAL_ZH = "实现数字化的生产设备数量（150）不能多于生产设备总数（100）。"
 
@@ -113,16 +109,8 @@ below: {level: 0, name: {zh: 无等级, en: Below level 1}}
 @pytest.fixture
 def parts_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app with a questionnaire whose part (networked devices) is asked a step after its whole."""
-    (tmp_path / "questionnaires").mkdir()
-    (tmp_path / "scoring_models").mkdir()
-    (tmp_path / "questionnaires" / "parts.yaml").write_text(PARTS_QUESTIONNAIRE, encoding="utf-8")
-    (tmp_path / "scoring_models" / "parts.yaml").write_text(PARTS_MODEL, encoding="utf-8")
-    library = load_library(tmp_path)
-    assert not library.errors
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
-                      "CONTENT_LIBRARY": library, "WTF_CSRF_ENABLED": False})
-    yield app
-    site(app).engine.dispose()
+    with app_with_content(database_url, tmp_path, "parts", PARTS_QUESTIONNAIRE, PARTS_MODEL) as app:
+        yield app
 
 
 def test_a_whole_made_smaller_than_its_part_saved_on_another_step_is_refused(parts_app: Flask) -> None:

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from journey import Journey
-
-from assessment.content.loader import load_library
-from assessment.web.app import create_app
-from assessment.web.site import site
+from journey import Journey, app_with_content
 
 TINY_QUESTIONNAIRE = """\
 format: questionnaire/1
@@ -226,16 +222,8 @@ def test_a_submitted_assessment_cannot_be_changed(journey: Journey) -> None:
 @pytest.fixture
 def conditional_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app with a small questionnaire whose second question depends on the first."""
-    (tmp_path / "questionnaires").mkdir()
-    (tmp_path / "scoring_models").mkdir()
-    (tmp_path / "questionnaires" / "tiny.yaml").write_text(TINY_QUESTIONNAIRE, encoding="utf-8")
-    (tmp_path / "scoring_models" / "tiny.yaml").write_text(TINY_MODEL, encoding="utf-8")
-    library = load_library(tmp_path)
-    assert not library.errors
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
-                      "CONTENT_LIBRARY": library, "WTF_CSRF_ENABLED": False})
-    yield app
-    site(app).engine.dispose()
+    with app_with_content(database_url, tmp_path, "tiny", TINY_QUESTIONNAIRE, TINY_MODEL) as app:
+        yield app
 
 
 def test_display_conditions_are_honoured_on_the_server(conditional_app: Flask) -> None:
