@@ -54,19 +54,22 @@ run: install
 	$(BIN)/assessment db upgrade
 	$(BIN)/assessment content sync
 	@# plain http on the local machine: session cookies must not be marked Secure here (see docs/web.md);
-	@# mail and SMS are printed here and listed on /dev/outbox instead of being delivered (docs/deploy.md)
+	@# mail and SMS are printed here and listed on /dev/outbox instead of being delivered (docs/deploy.md);
+	@# a background job worker runs beside the server and stops with it (docs/deploy.md, "Background jobs")
+	$(BIN)/python -m assessment.jobs & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	ASSESSMENT_COOKIE_SECURE=false ASSESSMENT_MAIL_BACKEND=console ASSESSMENT_SMS_BACKEND=console \
 	  ASSESSMENT_ALLOW_CONSOLE_MESSAGES=1 ASSESSMENT_DEV_OUTBOX=1 $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
 # The whole suite: lint, types, architecture contracts, code shape, then pytest on SQLite and on a throw-away
 # PostgreSQL, with a throw-away redis-server for the shared sign-in throttle, measuring line coverage of
 # assessment/ (the floor is fail_under in pyproject.toml; `make test PYTEST_ARGS=--no-cov` skips it).
+# The PostgreSQL has a streaming replica beside it for the read-replica tests (about 1-3 s more to start).
 test: install
 	$(BIN)/ruff check assessment tests bench scripts/check-shape
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check-shape assessment
-	ASSESSMENT_REQUIRE_POSTGRES=1 ASSESSMENT_REQUIRE_REDIS=1 scripts/with-postgres scripts/with-redis \
+	ASSESSMENT_REQUIRE_POSTGRES=1 ASSESSMENT_REQUIRE_REDIS=1 scripts/with-postgres --replica scripts/with-redis \
 	  $(BIN)/python -m pytest -n 2 -q --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
 COMMANDS = {
+    "import-enterprises": "assessment.cli.bulk_import:import_command",
     "models": "assessment.cli.models:models_command",
     "recommend": "assessment.cli.recommend:recommend_command",
     "report": "assessment.cli.report:report_command",
     "schema": "assessment.cli.formats:schema_command",
     "score": "assessment.cli.scoring:score_command",
     "validate": "assessment.cli.formats:validate_command",
+    "workbook": "assessment.cli.workbook:workbook_command",
 }
 """The project's own commands; none needs the app, and each module is imported only for its command."""
 

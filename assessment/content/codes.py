@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Collection
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from assessment.domain.enterprise import (
     Region,
     RegionLevel,
     Regions,
+    normalise_industry_code,
+    normalise_region_code,
     section_of_division,
 )
 
@@ -25,6 +29,9 @@ PROVINCES_FILE = "gbt2260-provinces.csv"
 CITIES_FILE = "gbt2260-cities.csv"
 AREAS_FILE = "gbt2260-areas.csv"
 INDUSTRIES_FILE = "gbt4754-2017-industries.csv"
+REGION_NAMES_FILE = "gbt2260-names-en.csv"
+INDUSTRY_NAMES_FILE = "gbt4754-2017-names-en.csv"
+NAMES_COLUMNS = ("code", "name_en")
 
 REGION_LIST_DATE = "2024-11-28"
 """Date of the division list in data/ (change it with the files; see data/README.md)."""
@@ -100,14 +107,15 @@ def load_regions(directory: Path | None = None) -> Regions:
     cities = _Sheet(folder / CITIES_FILE, ("code", "name", "provinceCode"), errors)
     areas = _Sheet(folder / AREAS_FILE, ("code", "name", "cityCode", "provinceCode"), errors)
     found: dict[str, Region] = {}
-    where: dict[str, str] = {}
+    where: dict[str, tuple[_Sheet, int]] = {}
 
     def add(sheet: _Sheet, line: int, code: str, name: str, level: RegionLevel, parent: str | None) -> None:
         if code in found:
-            sheet.error(line, "code", f"duplicate code {code} (also {where[code]})")
+            first, at = where[code]
+            sheet.error(line, "code", f"duplicate code {code} (also {first.file}:{at})")
             return
         found[code] = Region(code, name, level, parent)
-        where[code] = f"{sheet.file}:{line}"
+        where[code] = (sheet, line)
 
     for line, row in provinces.rows:
         ok = provinces.check(line, row, "code", r"[1-9][0-9]", "a province code has two digits")
@@ -137,7 +145,45 @@ def load_regions(directory: Path | None = None) -> Regions:
             add(areas, line, row["code"], row["name"], "county", row["cityCode"] + "00")
     if errors:
         raise ContentInvalid(errors)
+    _name_regions(folder, found, where, errors)
     return Regions(tuple(found.values()), REGION_LIST_DATE)
+
+
+def _name_regions(folder: Path, found: dict[str, Region], where: dict[str, tuple[_Sheet, int]],
+                  errors: list[ContentError]) -> None:
+    """Give every division its English name; one without is an error at its own line. Raises ContentInvalid."""
+    names = _english_names(_Sheet(folder / REGION_NAMES_FILE, NAMES_COLUMNS, errors), _region_key, found,
+                           "a division code has 2, 4 or 6 digits")
+    for code, (sheet, line) in where.items():
+        if code in names:
+            found[code] = replace(found[code], name_en=names[code])
+        elif names:
+            sheet.error(line, "name", f"{code} {found[code].name} has no English name in {REGION_NAMES_FILE}")
+    if errors:
+        raise ContentInvalid(errors)
+
+
+def _region_key(code: str) -> str | None:
+    return normalise_region_code(code) if re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", code) else None
+
+
+def _english_names(sheet: _Sheet, key: Callable[[str], str | None], known: Collection[str],
+                   shape: str) -> dict[str, str]:
+    """The English names in a code,name_en file, by code as the list keys it; records unknown codes, duplicates
+    and empty names."""
+    names: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for line, row in sheet.rows:
+        code = key(row["code"])
+        if code is None:
+            sheet.error(line, "code", f"{shape}, not {row['code']!r}")
+        elif code not in known:
+            sheet.error(line, "code", f"unknown code {row['code']}: it is not in the list")
+        elif code in lines:
+            sheet.error(line, "code", f"duplicate code {row['code']} (also line {lines[code]})")
+        elif sheet.check(line, row, "name_en", NAME, "the English name must be one non-empty line"):
+            names[code], lines[code] = row["name_en"], line
+    return names
 
 
 def _parent(sheet: _Sheet, line: int, row: Row, column: str, found: dict[str, Region], level: RegionLevel) -> bool:
@@ -189,7 +235,24 @@ def load_industries(directory: Path | None = None) -> Industries:
                                                 f"{parent.code} is in section {parent.section}")
     if errors:
         raise ContentInvalid(errors)
+    _name_industries(folder, found, lines, errors)
+    if errors:
+        raise ContentInvalid(errors)
     return Industries(tuple(sorted(found.values(), key=lambda i: (i.section, i.level > 1, i.code))))
+
+
+def _name_industries(folder: Path, found: dict[str, Industry], lines: dict[str, int],
+                     errors: list[ContentError]) -> None:
+    """Give the classes their English names; every 门类 and 大类 must have one (finer classes may)."""
+    sheet = _Sheet(folder / INDUSTRY_NAMES_FILE, NAMES_COLUMNS, errors)
+    names = _english_names(sheet, lambda code: normalise_industry_code(code) or None, found,
+                           "a code is a section letter or 2 to 4 digits")
+    for code, industry in found.items():
+        if code in names:
+            found[code] = replace(industry, name_en=names[code])
+        elif names and industry.level <= 2:
+            errors.append(ContentError(_display(folder / INDUSTRIES_FILE), lines[code], "name",
+                                       f"{code} {industry.name} has no English name in {INDUSTRY_NAMES_FILE}"))
 
 
 def _industry(sheet: _Sheet, line: int, row: Row) -> Industry | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT = 5.0
@@ -50,3 +53,56 @@ def make_engine(url: str, **options: Any) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to an engine; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+REPLICA_CONNECT_TIMEOUT = 2
+"""Seconds to wait for the read replica to answer a new connection before the primary serves the reads."""
+
+REPLICA_RETRY_AFTER = 30.0
+"""Seconds the primary serves the reads after the replica failed, before the replica is tried again."""
+
+log = logging.getLogger(__name__)
+
+
+def make_read_engine(url: str, **options: Any) -> Engine:
+    """An engine for a read replica: read-only transactions, a short connect timeout, connections checked on use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": REPLICA_CONNECT_TIMEOUT,
+                                   "options": "-c default_transaction_read_only=on",
+                                   **options.get("connect_args", {})}
+    return make_engine(url, pool_pre_ping=True, **options)
+
+
+class ReadSessions:
+    """Sessions for reads that may lag a little (the officials' aggregates): on the replica when one is configured and
+    answers, otherwise on the primary, with a warning; a failed replica is tried again after REPLICA_RETRY_AFTER."""
+
+    def __init__(self, primary: sessionmaker[Session], replica: Engine | None = None) -> None:
+        self.primary = primary
+        self.replica = replica
+        self.replica_sessions = session_factory(replica) if replica is not None else None
+        self.failed_at: float | None = None
+
+    def __call__(self) -> Session:
+        """A session on the replica if it answers now, else on the primary."""
+        if self.replica is None or self.replica_sessions is None or self._resting():
+            return self.primary()
+        try:
+            with self.replica.connect():  # the pool's pre-ping checks a kept connection; a new one connects
+                pass
+        except DBAPIError as exc:
+            self.failed_at = time.monotonic()
+            log.warning("read replica unreachable, reading from the primary for %.0f s: %s", REPLICA_RETRY_AFTER,
+                        exc.orig)
+            return self.primary()
+        self.failed_at = None
+        return self.replica_sessions()
+
+    def _resting(self) -> bool:
+        return self.failed_at is not None and time.monotonic() - self.failed_at < REPLICA_RETRY_AFTER
+
+    def dispose(self) -> None:
+        """Close the replica's pooled connections."""
+        if self.replica is not None:
+            self.replica.dispose()

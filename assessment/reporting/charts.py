@@ -138,8 +138,18 @@ class _Radar:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (self.point(k, s) for k, s in enumerate(shares)))
 
 
-RADAR_FONT = 10.5
+RADAR_FONT = 13.0  # at 1x on a 390 px phone the radar is never scaled down, so its text stays at least 12 px
+RADAR_RING_FONT = 12.5
+RADAR_WIDTH = 340  # the widest a radar is drawn: a 390 px phone's column (358 px) shows it at full size
 RADAR_SIDE_LIMIT = 10  # columns: about five CJK characters per line beside the radar
+RADAR_MIN_RADIUS = 70.0  # below this the radar is drawn wider than RADAR_WIDTH rather than unreadably small
+COLUMN_WIDTH = 0.55  # a display column's width as a share of the font size (a CJK character counts two)
+LATIN_WIDTH = 0.6  # a Latin character's width as a share of the font size, generous for wide letters such as m
+
+
+def _label_width(label: str, size: float, limit: int) -> float:
+    """The width of a wrapped label's widest line at this font size: a CJK character 1 em, any other 0.6 em."""
+    return max(sum(1.0 if ord(ch) > 0x2E7F else LATIN_WIDTH for ch in line) for line in _wrap(label, limit)) * size
 
 
 def _radar_web(radar: _Radar) -> list[str]:
@@ -150,31 +160,69 @@ def _radar_web(radar: _Radar) -> list[str]:
         x, y = radar.point(k, 1.0)
         body.append(_element("line", x1=radar.cx, y1=radar.cy, x2=x, y2=y, stroke=GRID, stroke_width=0.8))
     for ring in (0.5, 1.0):
-        body.append(_text(radar.cx + 3, radar.cy - radar.radius * ring + 9, f"{ring:.0%}", size=7.5, fill=MUTED))
+        body.append(_text(radar.cx + 3, radar.cy - radar.radius * ring + RADAR_RING_FONT, f"{ring:.0%}",
+                          size=RADAR_RING_FONT, fill=MUTED))
     return body
 
 
+RADAR_UNDER_LIMIT = 18  # columns per line of a label centred under a three-axis radar's lower corner
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where an axis label goes: its anchor, the columns it wraps at, and whether it sits below its corner."""
+
+    anchor: str
+    limit: int
+    below: bool
+    above: bool
+
+
+def _placement(n: int, k: int, width: float) -> _Placement:
+    """Top and bottom labels are centred; a three-axis radar's lower labels too, under their corners (which
+    leaves the plot its width); any other label sits beside its corner."""
+    cos, sin = math.cos(-math.pi / 2 + 2 * math.pi * k / n), math.sin(-math.pi / 2 + 2 * math.pi * k / n)
+    if abs(cos) < 0.3:
+        return _Placement("middle", int(width / (RADAR_FONT * COLUMN_WIDTH)), sin > 0.3, sin < -0.3)
+    if n == 3 and sin > 0.3:
+        return _Placement("middle", RADAR_UNDER_LIMIT, True, False)
+    return _Placement("start" if cos > 0 else "end", RADAR_SIDE_LIMIT, sin > 0.3, sin < -0.3)
+
+
+def _label_y(radar: _Radar, k: int, label: str, place: _Placement) -> tuple[float, int]:
+    """The y the label's lines are centred on, and how many lines it has: below a corner its first line hangs
+    under it, above a corner its last line stands over it."""
+    _, y = radar.point(k, 1.0, beyond=12)
+    lines = len(_wrap(label, place.limit))
+    half = RADAR_FONT * 1.2 * (lines - 1) / 2
+    if place.below:
+        return y + RADAR_FONT + half, lines
+    if place.above:
+        return y - 6 - half, lines
+    return y + 4, lines
+
+
 def _radar_labels(radar: _Radar, labels: Sequence[str], width: float) -> list[str]:
-    """Each axis's label just outside the plot: centred above and below, beside it left and right."""
+    """Each axis's label just outside the plot (see _placement)."""
     body = []
     for k, label in enumerate(labels):
-        lx, ly = radar.point(k, 1.0, beyond=12)
-        cos, sin = math.cos(radar.angle(k)), math.sin(radar.angle(k))
-        anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
-        ly += 10 if sin > 0.3 else (-6 if sin < -0.3 else 3)
-        limit = int(width / (RADAR_FONT * 0.55)) if anchor == "middle" else RADAR_SIDE_LIMIT
-        body.append(_text(lx, ly, label, size=RADAR_FONT, anchor=anchor, limit=limit))
+        place = _placement(radar.n, k, width)
+        lx, _ = radar.point(k, 1.0, beyond=12)
+        ly, _lines = _label_y(radar, k, label, place)
+        body.append(_text(lx, ly, label, size=RADAR_FONT, anchor=place.anchor, limit=place.limit))
     return body
 
 
 def _radar_legend(cx: float, y: float, legend: Sequence[str]) -> list[str]:
-    """The legend below the radar: the current polygon's line and name, then the previous one's."""
-    body = [_element("line", x1=cx - 120, y1=y, x2=cx - 104, y2=y, stroke=PRIMARY, stroke_width=2),
-            _text(cx - 100, y + 3.5, legend[0], size=9)]
+    """The legend below the radar, one line each: the current polygon's line and name, then the previous one's."""
+    x = cx - 90
+    body = [_element("line", x1=x, y1=y, x2=x + 18, y2=y, stroke=PRIMARY, stroke_width=2),
+            _text(x + 24, y + RADAR_FONT * 0.35, legend[0], size=RADAR_FONT)]
     if len(legend) > 1:
-        body.append(_element("line", x1=cx + 10, y1=y, x2=cx + 26, y2=y, stroke=COMPARE, stroke_width=1.5,
+        y += RADAR_FONT * 1.5
+        body.append(_element("line", x1=x, y1=y, x2=x + 18, y2=y, stroke=COMPARE, stroke_width=1.5,
                              stroke_dasharray="4 3"))
-        body.append(_text(cx + 30, y + 3.5, legend[1], size=9))
+        body.append(_text(x + 24, y + RADAR_FONT * 0.35, legend[1], size=RADAR_FONT))
     return body
 
 
@@ -193,53 +241,84 @@ def _radar_plot(radar: _Radar, axes: Sequence[tuple[str, float]], compare: Seque
     return body
 
 
-def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, compare: Sequence[float] | None = None,
-              title: str = "", legend: Sequence[str] = ()) -> str:
-    """A radar of 0–1 shares per axis, optionally with a second (previous) polygon; `legend` names the two."""
+def _radar_radius(labels: Sequence[str], size: float, width: float) -> tuple[float, float]:
+    """The radius that fits the labels into `width` (at most size/2 - 40), and the half width it takes."""
+    n = len(labels)
+    needs = []  # per label off the centre line: (|cos|, the room it takes beyond its corner)
+    for k in range(n if n >= 3 else 0):
+        cos = abs(math.cos(-math.pi / 2 + 2 * math.pi * k / n))
+        place = _placement(n, k, width)
+        if cos >= 0.3:
+            room = _label_width(labels[k], RADAR_FONT, place.limit)
+            needs.append((cos, room / 2 if place.anchor == "middle" else room + 4))
+    largest = max(20.0, size / 2 - 40)
+    radius = largest
+    for cos, room in needs:
+        radius = min(radius, (width / 2 - room) / cos - 12)
+    radius = max(radius, min(RADAR_MIN_RADIUS, largest))
+    half = max([radius + 36, *((radius + 12) * cos + room for cos, room in needs)])
+    return radius, half
+
+
+def _radar_bottom(radar: _Radar, labels: Sequence[str], width: float) -> float:
+    """The lowest point the plot and its labels reach, plus a margin: no empty band below the radar."""
+    lowest = radar.cy + radar.radius
+    for k, label in enumerate(labels):
+        ly, lines = _label_y(radar, k, label, _placement(radar.n, k, width))
+        lowest = max(lowest, ly + RADAR_FONT * 1.2 * (lines - 1) / 2 + RADAR_FONT * 0.3)
+    return lowest + 12
+
+
+def radar_svg(axes: Sequence[tuple[str, float]], *, size: int = 320, width: int = RADAR_WIDTH,
+              compare: Sequence[float] | None = None, title: str = "", legend: Sequence[str] = ()) -> str:
+    """A radar of 0–1 shares per axis, optionally with a second (previous) polygon; `legend` names the two.
+
+    `size` bounds the plot's height (radius size/2 - 40); the radius shrinks further so the labels fit `width`.
+    """
     n = len(axes)
     labels = [f"{label} {_share(value):.0%}" for label, value in axes]
-    side = [k for k in range(n) if n >= 3 and abs(math.cos(-math.pi / 2 + 2 * math.pi * k / n)) >= 0.3]
-    # room beside the plot for the widest side label, so no label runs out of the view box
-    side_room = max([24.0, *(max(_columns(line) for line in _wrap(labels[k], RADAR_SIDE_LIMIT)) * RADAR_FONT * 0.55
-                             + 4 for k in side)])
-    radius = max(20.0, size / 2 - 40)
-    width = 2 * (radius + 12 + side_room)
-    radar = _Radar(n, radius, width / 2, size / 2)
+    radius, half = _radar_radius(labels, size, width)
+    radar = _Radar(n, radius, half, radius + 40)
+    height = _radar_bottom(radar, labels, 2 * half) if n >= 3 else 2 * (radius + 40)
     with_legend = bool(legend) and compare is not None
     if n >= 3:
-        body = [*_radar_plot(radar, axes, compare), *_radar_labels(radar, labels, width)]
+        body = [*_radar_plot(radar, axes, compare), *_radar_labels(radar, labels, 2 * half)]
     else:
         # a radar needs three axes; fewer are drawn as plain rows so no data is lost
-        body = [_text(12, 24 + 18 * k, label, size=11) for k, label in enumerate(labels)]
+        body = [_text(12, 24 + 18 * k, label, size=RADAR_FONT) for k, label in enumerate(labels)]
     if with_legend:
-        body += _radar_legend(radar.cx, size + 6, legend)
+        body += _radar_legend(radar.cx, height + 8, legend)
     desc = "; ".join(f"{label}: {_share(v):.0%}" for label, v in axes)
     if compare is not None:
         desc += " | " + "; ".join(f"{label}: {_share(compare[k]):.0%}" for k, (label, _) in enumerate(axes)
                                   if k < len(compare))
-    return _svg(round(width), size + (18 if with_legend else 0), title, desc, body)
+    extra = RADAR_FONT * 3.2 if with_legend and len(legend) > 1 else (RADAR_FONT * 1.8 if with_legend else 0)
+    return _svg(round(2 * half), round(height + extra), title, desc, body)
 
 
-def bars_svg(rows: Sequence[tuple[str, float, float]], *, width: int = 520, title: str = "") -> str:
+def bars_svg(rows: Sequence[tuple[str, float, float]], *, width: int = 520, font: float = 10.5,
+             title: str = "") -> str:
     """Horizontal bars of value out of maximum per row, with the figures written beside each bar."""
-    row_h = 26
     label_w = width * 0.34
-    value_w = 64
+    limit = int(label_w / (5.6 * font / 10.5))
+    row_h = max([26.0, *(len(_wrap(label, limit)) * font * 1.2 + 8 for label, _, _ in rows)])
+    value_w = max(64.0, font * 6)
     bar_x = label_w + 8
     bar_w = max(20.0, width - bar_x - value_w - 6)
     height = max(row_h, row_h * len(rows)) + 8
     body: list[str] = []
     for k, (label, value, maximum) in enumerate(rows):
-        y = 4 + k * row_h
+        mid = 4 + k * row_h + row_h / 2
+        baseline = mid + font * 0.35
         share = _share(value / maximum) if maximum else 0.0
-        body.append(_text(label_w, y + 16, label, size=10.5, anchor="end", limit=int(label_w / 5.6)))
-        body.append(_element("rect", x=bar_x, y=y + 5, width=bar_w, height=14, rx=2, fill=TRACK))
+        body.append(_text(label_w, baseline, label, size=font, anchor="end", limit=limit))
+        body.append(_element("rect", x=bar_x, y=mid - 7, width=bar_w, height=14, rx=2, fill=TRACK))
         if share > 0:
-            body.append(_element("rect", class_="bar", x=bar_x, y=y + 5, width=bar_w * share, height=14, rx=2,
+            body.append(_element("rect", class_="bar", x=bar_x, y=mid - 7, width=bar_w * share, height=14, rx=2,
                                  fill=PRIMARY))
-        body.append(_text(bar_x + bar_w + 6, y + 16, f"{number(value)} / {number(maximum)}", size=10))
+        body.append(_text(bar_x + bar_w + 6, baseline, f"{number(value)} / {number(maximum)}", size=font - 0.5))
     desc = "; ".join(f"{label}: {number(v)} / {number(m)}" for label, v, m in rows)
-    return _svg(width, height, title, desc, body)
+    return _svg(width, round(height), title, desc, body)
 
 
 def scenario_levels_svg(rows: Sequence[tuple[str, int, int, bool]], *, width: int = 520, title: str = "",

@@ -40,6 +40,16 @@ class AssessmentInfo:
     assessor_name: str = ""
     assessor_org: str = ""
 
+    @property
+    def questionnaire_version(self) -> str:
+        """The questionnaire's version in words for readers (2024.1), without its internal `id@`."""
+        return self.questionnaire_ref.partition("@")[2] or self.questionnaire_ref
+
+    @property
+    def model_version(self) -> str:
+        """The scoring model's version for readers, without its internal `id@`."""
+        return self.model_ref.partition("@")[2] or self.model_ref
+
 
 @dataclass(frozen=True)
 class ScoreRow:

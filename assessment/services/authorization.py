@@ -108,6 +108,23 @@ def may_switch_member(session: Session, who: Principal, member_id: int) -> bool:
     return member is not None and member.organisation_id == who.organisation_id and member.role in PROVIDER_ROLES
 
 
+# --- personal access tokens ----------------------------------------------------------------------------------
+
+WRITE_SCOPE = "read-write"
+
+
+def may_write_with(scope: str | None) -> bool:
+    """Whether a request may change anything with this token scope: a signed-in browser (None) or a read-write
+    token may, a read token never (whatever the account itself may do)."""
+    return scope is None or scope == WRITE_SCOPE
+
+
+def may_with_token(allowed: bool, scope: str | None, *, writes: bool) -> bool:
+    """The door's answer for the account (`allowed`), narrowed by the token the request carries: a token grants
+    nothing the account may not do in the web, and a read token nothing that writes."""
+    return allowed and (not writes or may_write_with(scope))
+
+
 # --- enterprises ---------------------------------------------------------------------------------------------
 
 def owns_enterprise(session: Session, who: Principal, enterprise_id: int | None) -> bool:
@@ -146,6 +163,18 @@ def may_consent(who: Principal) -> bool:
 def owns_solution(who: Principal, organisation_id: int) -> bool:
     """Whether a catalogue entry of this organisation is the principal's provider's own."""
     return who.provider and who.organisation_id == organisation_id
+
+
+# --- background jobs ----------------------------------------------------------------------------------------
+
+def owns_job(who: Principal, owner_id: int) -> bool:
+    """Whether the job is the principal's own: only its owner sees, downloads, cancels or retries it."""
+    return who.user_id is not None and who.user_id == owner_id
+
+
+def may_bulk_report(session: Session, who: Principal, record: AssessmentRecord) -> bool:
+    """Whether a provider's bulk report job may include the assessment: a submitted one of an active client."""
+    return not record.draft and is_client(session, who, record.enterprise_id)
 
 
 # --- drafts a browser holds ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import json
 import secrets
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 from assessment.db import accounts, queries
 from assessment.db.models import utcnow
 from assessment.db.queries import AssessmentRecord
-from assessment.services import security_log, sms, throttle
-from assessment.services.evidence import evidence_path, safe_filename
+from assessment.services import security_log, sms, throttle, tokens
+from assessment.services.authorization import Principal
+from assessment.services.evidence import safe_filename
+from assessment.services.storage import MissingObject, Storage, storage_of
 
 EXPORT_FORMAT = "assessment-account-export/1"
+EVERY = 1_000_000  # rows of a list the export asks for: all of them
 PSEUDONYM_PREFIX = "已删除账户 #"
 """How a deleted account is named in the audit trail and on its providers' lists (migration 0006 checks it)."""
 ERASABLE_ROLES = ("enterprise",)
@@ -59,8 +62,10 @@ class Erasure:
     """Audit-trail entries now naming the account by its pseudonym."""
     providers: tuple[int, ...]
     """Provider organisations whose link with one of the account's enterprises ended."""
-    evidence: tuple[Path, ...]
-    """Evidence files to remove once the erasure is committed."""
+    evidence: tuple[str, ...]
+    """Storage keys of the evidence files to remove once the erasure is committed."""
+    storage: Storage
+    """Where they are kept."""
 
 
 def may_erase(role: str) -> bool:
@@ -87,7 +92,7 @@ def _record(row: Mapping[str, Any], *drop: str) -> dict[str, Any]:
     return {k: _plain(v) for k, v in row.items() if k not in drop}
 
 
-def export_archive(session: Session, user_id: int, target: IO[bytes], *, evidence_dir: Path, report: Report,
+def export_archive(session: Session, user_id: int, target: IO[bytes], *, evidence_dir: Storage | Path, report: Report,
                    now: datetime | None = None) -> Export:
     """Write a ZIP of everything stored about the account: data.json, the PDF reports of its submitted assessments
     and its evidence files. Raises ErasureRefused for accounts other than an enterprise's."""
@@ -107,11 +112,10 @@ def export_archive(session: Session, user_id: int, target: IO[bytes], *, evidenc
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for row in found.files:
             entry = _record(row, "assessment_id", "storage_key")
-            path = evidence_path(evidence_dir, row["storage_key"])
             entry["file"] = None
-            if path.is_file():
-                entry["file"] = f"evidence/assessment-{row['assessment_id']}/{row['id']}-{safe_filename(row['filename'])}"
-                archive.write(path, entry["file"])
+            if _copy(storage_of(evidence_dir), row["storage_key"], archive,
+                     f"evidence/assessment-{row['assessment_id']}/{row['id']}-{safe_filename(row['filename'])}"):
+                entry["file"] = archive.infolist()[-1].filename
                 files += 1
             by_assessment[row["assessment_id"]]["evidence_files"].append(entry)
         assessments = []
@@ -137,6 +141,7 @@ def export_archive(session: Session, user_id: int, target: IO[bytes], *, evidenc
             "enterprises": enterprises,
             "assessments": assessments,
             "security_events": [_record(e) for e in found.security_events],
+            "access_tokens": [_record(asdict(t)) for t in tokens.tokens_of(session, Principal(user_id), EVERY)],
         }
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))
     return Export(len(assessments), reports, files)
@@ -165,7 +170,7 @@ def anonymous_scorecard(scorecard: Mapping[str, Any] | None) -> dict[str, Any] |
     }
 
 
-def erase_account(session: Session, user_id: int, *, evidence_dir: Path, address: str = "",
+def erase_account(session: Session, user_id: int, *, evidence_dir: Storage | Path, address: str = "",
                   now: datetime | None = None) -> Erasure:
     """Delete an enterprise account and erase its personal data, in the caller's transaction (docs/data-rights.md).
 
@@ -179,7 +184,7 @@ def erase_account(session: Session, user_id: int, *, evidence_dir: Path, address
     moment = now or utcnow()
     enterprise_ids = accounts.enterprise_ids_of(session, user_id)
     states = accounts.assessment_states(session, user_id, enterprise_ids)
-    evidence = tuple(evidence_path(evidence_dir, key) for key in accounts.storage_keys(session, [s.id for s in states]))
+    evidence = tuple(accounts.storage_keys(session, [s.id for s in states]))
     statistics = [s for s in states if s.submitted and s.consent]
     kept = [s for s in states if (s.submitted and s.consent) or s.audited]
     accounts.delete_assessment_details(session, [s.id for s in kept])
@@ -195,19 +200,36 @@ def erase_account(session: Session, user_id: int, *, evidence_dir: Path, address
     accounts.erase_enterprises(session, enterprise_ids, pseudonym, moment)
     keys = [f"mfa:{user_id}", *([throttle.email_key(user.email)] if user.email else []),  # services/mfa.py's key
             *([sms.throttle_key(user.phone)] if user.phone else [])]
+    tokens.forget_account(session, user_id)  # its API tokens go with it, whether or not the foreign key cascades
     accounts.delete_user(session, user_id, keys)
     security_log.record(session, security_log.ACCOUNT_DELETED, user_id=user_id, address=address)
-    return Erasure(user_id, pseudonym, deleted, len(statistics), audit, tuple(providers), evidence)
+    return Erasure(user_id, pseudonym, deleted, len(statistics), audit, tuple(providers), evidence,
+                   storage_of(evidence_dir))
 
 
 def remove_evidence(erasure: Erasure) -> int:
     """Remove the erased evidence files' bytes (after the commit, so a rollback loses nothing); how many."""
     removed = 0
-    for path in erasure.evidence:
-        if path.is_file():
-            path.unlink()
+    for key in erasure.evidence:
+        if erasure.storage.exists(key):
+            erasure.storage.delete(key)
             removed += 1
     return removed
+
+
+def _copy(storage: Storage, key: str, archive: zipfile.ZipFile, name: str) -> bool:
+    """Stream an evidence file's bytes into the archive under name; False if the storage has none."""
+    try:
+        source = storage.open(key)
+    except MissingObject:
+        return False
+    try:
+        with archive.open(name, "w") as out:
+            while chunk := source.read(64 * 1024):
+                out.write(chunk)
+    finally:
+        source.close()
+    return True
 
 
 @dataclass(frozen=True)

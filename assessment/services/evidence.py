@@ -4,9 +4,9 @@ files outside the database with their SHA-256 and within the quotas."""
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import secrets
+import tempfile
+import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,10 +22,12 @@ from assessment.domain.answers import N_, Problem
 from assessment.domain.questionnaire import Questionnaire
 from assessment.services import security_log
 from assessment.services.onsite import Actor, ChangeRefused
+from assessment.services.storage import LocalDirectory, MissingObject, Storage, TooLarge, storage_of
 
 NOTE_MAX_CHARS = 4000
 
 CHUNK = 64 * 1024
+HEAD = 512
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MIB
 DEFAULT_MAX_FILES = 200
@@ -102,10 +104,8 @@ def _looks_like(extension: str, head: bytes) -> bool:
 
 
 def evidence_path(directory: Path, storage_key: str) -> Path:
-    """Where an evidence file's bytes live: instance/evidence/<first two>/<key>."""
-    if not re.fullmatch(r"[0-9a-f]{64}", storage_key):
-        raise ValueError("bad storage key")
-    return directory / storage_key[:2] / storage_key
+    """Where an evidence file's bytes live in a local directory: <directory>/<first two>/<key>."""
+    return LocalDirectory(directory).path(storage_key)
 
 
 def _megabytes(size: int) -> float:
@@ -152,13 +152,15 @@ def _room(session: Session, record: AssessmentRecord, item_id: str,
     return room
 
 
-def store_evidence(session: Session, directory: Path, record: AssessmentRecord, item_id: str, filename: str,
+def store_evidence(session: Session, where: Storage | Path, record: AssessmentRecord, item_id: str, filename: str,
                    stream: IO[bytes], actor: Actor, quotas: EvidenceQuotas = DEFAULT_QUOTAS) -> EvidenceFileRecord:
     """Check and store an uploaded file for one item of a guided or on-site draft, outside the database, with its
     SHA-256.
 
-    The draft and the quotas are checked before any byte is kept: the file is streamed to a temporary file that
-    is dropped as soon as it grows past the room left. Raises EvidenceRejected (not a guided or on-site draft, type
+    The draft, the type and the quotas are checked before any byte is kept: the file is streamed to the storage,
+    which keeps nothing of it once it grows past the room left or fails; its row is added after the object is
+    whole, and the object deleted again if the row fails (a crash in between leaves an object no row names:
+    `assessment evidence orphans`). Raises EvidenceRejected (not a guided or on-site draft, type
     not allowed, content not of that type, empty, too large, too many files, a quota reached).
     """
     refusal = evidence_refusal(record, item_id)
@@ -170,37 +172,60 @@ def store_evidence(session: Session, directory: Path, record: AssessmentRecord, 
         raise EvidenceRejected(Problem(item_id, "file_type", N_(
             "Files of this type cannot be attached. Allowed: {types}."), {"types": ", ".join(sorted(FILE_TYPES))}))
     room = _room(session, record, item_id, quotas)
-    directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    temporary = directory / f".upload-{secrets.token_hex(8)}"
+    head = _head(stream)
+    if not head:
+        raise EvidenceRejected(Problem(item_id, "file_empty", N_("The file is empty.")))
+    if not _looks_like(extension, head):
+        raise EvidenceRejected(Problem(item_id, "file_content", N_(
+            "The file's content is not a {type} file. Check that you chose the right file."),
+            {"type": extension.upper()}))
+    checked = _Checked(head, stream, room)
+    key = secrets.token_hex(32)
+    store = storage_of(where)
+    left, problem = min(room, key=lambda cap: cap[0])
     try:
-        with open(temporary, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                over = next((problem for left, problem in room if size > left), None)
-                if over is not None:
-                    raise EvidenceRejected(over)
-                if len(head) < 512:
-                    head += chunk[: 512 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise EvidenceRejected(Problem(item_id, "file_empty", N_("The file is empty.")))
-        if not _looks_like(extension, head):
-            raise EvidenceRejected(Problem(item_id, "file_content", N_(
-                "The file's content is not a {type} file. Check that you chose the right file."),
-                {"type": extension.upper()}))
-        key = secrets.token_hex(32)
-        target = evidence_path(directory, key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return providers.add_file(session, assessment_id=record.id, item_id=item_id, filename=name,
-                              content_type=FILE_TYPES[extension][0], size=size, sha256=digest.hexdigest(),
-                              storage_key=key, user_id=actor.user_id)
+        size = store.put(key, checked, left)
+    except TooLarge:  # the caps are checked as the bytes come, so this bound is only a second line
+        raise EvidenceRejected(problem) from None
+    try:
+        return providers.add_file(session, assessment_id=record.id, item_id=item_id, filename=name,
+                                  content_type=FILE_TYPES[extension][0], size=size, sha256=checked.digest.hexdigest(),
+                                  storage_key=key, user_id=actor.user_id)
+    except BaseException:
+        store.delete(key)  # no object without its row
+        raise
+
+
+def _head(stream: IO[bytes]) -> bytes:
+    """The first bytes of an upload, enough to recognise its type (a network stream may give fewer per read)."""
+    head = b""
+    while len(head) < HEAD and (chunk := stream.read(HEAD - len(head))):
+        head += chunk
+    return head
+
+
+class _Checked:
+    """An upload read on after its head, hashed as it goes, refused at the first cap its size passes."""
+
+    def __init__(self, head: bytes, stream: IO[bytes], room: list[tuple[int, Problem]]) -> None:
+        self.pending, self.stream, self.room = head, stream, room
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        """The next bytes of the upload."""
+        size = size if size > 0 else CHUNK
+        if self.pending:
+            chunk, self.pending = self.pending[:size], self.pending[size:]
+        else:
+            chunk = self.stream.read(size)
+        self.size += len(chunk)
+        over = next((problem for left, problem in self.room if self.size > left), None)
+        if over is not None:
+            raise EvidenceRejected(over)
+        self.digest.update(chunk)
+        return chunk
+
 
 
 def remove_evidence(session: Session, record: AssessmentRecord, file_id: int, actor: Actor,
@@ -224,26 +249,47 @@ def remove_evidence(session: Session, record: AssessmentRecord, file_id: int, ac
     return file
 
 
-def discard_evidence(directory: Path, file: EvidenceFileRecord) -> bool:
+def discard_evidence(where: Storage | Path, file: EvidenceFileRecord) -> bool:
     """Delete a removed evidence file's bytes (after the removal is committed, so a rollback never loses them);
-    False if the file system refused (the bytes stay, listed nowhere, for the operator to delete)."""
+    False if the storage refused (the bytes stay, listed nowhere, for the operator to delete)."""
     try:
-        evidence_path(directory, file.storage_key).unlink(missing_ok=True)
-    except OSError:
+        storage_of(where).delete(file.storage_key)
+    except Exception:  # the file system's or the object store's refusal: logged by the caller, the removal stands
         return False
     return True
 
 
-def verified_evidence(directory: Path, file: EvidenceFileRecord) -> Path | None:
-    """The file on disk if its bytes still have the recorded SHA-256; None if it is missing or altered."""
-    path = evidence_path(directory, file.storage_key)
-    if not path.is_file():
+def verified_evidence(where: Storage | Path, file: EvidenceFileRecord) -> IO[bytes] | None:
+    """The file's bytes, read once from the storage into a spooled copy and returned rewound if they still have
+    the recorded SHA-256; None if they are missing or altered."""
+    try:
+        source = storage_of(where).open(file.storage_key)
+    except MissingObject:
         return None
+    copy = tempfile.SpooledTemporaryFile(max_size=MIB)  # noqa: SIM115 - handed to the response, which closes it
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
+    try:
+        while chunk := source.read(CHUNK):
             digest.update(chunk)
-    return path if digest.hexdigest() == file.sha256 else None
+            copy.write(chunk)
+    finally:
+        source.close()
+    if digest.hexdigest() != file.sha256:
+        copy.close()
+        return None
+    copy.seek(0)
+    return copy
+
+
+def orphaned_objects(session: Session, where: Storage | Path, older_than: float = 3600,
+                     now: float | None = None) -> list[str]:
+    """Keys of stored objects no evidence file row names, stored more than older_than seconds ago (younger ones
+    may be uploads whose row is not committed yet): what a crash between storing and committing leaves."""
+    store = storage_of(where)
+    keys = list(store.keys())
+    recorded = providers.recorded_storage_keys(session, keys)
+    moment = time.time() if now is None else now
+    return [k for k in keys if k not in recorded and store.stored_at(k) < moment - older_than]
 
 
 def save_note(session: Session, record: AssessmentRecord, questionnaire: Questionnaire, item_id: str, text: str,

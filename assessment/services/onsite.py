@@ -181,18 +181,19 @@ def answer_label(questionnaire: Questionnaire, item_id: str, value: Any, lang: s
         return "—"
     if item is None:
         return str(value)
+    between, colon, comma = ("；", "：", "、") if lang == "zh" else ("; ", ": ", ", ")  # Chinese punctuation in Chinese
     if item.type in ("single", "multi"):
         keys = value if isinstance(value, list) else [value]
-        return "; ".join(f"{k}. {tr(o.text, lang)}" if (o := item.option(str(k))) else str(k) for k in keys)
+        return between.join(f"{k}. {tr(o.text, lang)}" if (o := item.option(str(k))) else str(k) for k in keys)
     if item.type == "rating":
         level = next((lv for lv in item.levels if lv.level == value), None)
         return tr(level.title, lang) if level is not None else str(value)
     if item.type == "grid" and isinstance(value, Mapping):
         rows = {r.key: tr(r.text, lang) for r in item.rows}
         columns = {c.key: tr(c.text, lang) for c in item.columns}
-        return "; ".join(f"{rows.get(r, r)}: " + ", ".join(columns.get(str(c), str(c)) for c in
-                                                          (cell if isinstance(cell, list) else [cell]))
-                         for r, cell in value.items())
+        return between.join(f"{rows.get(r, r)}{colon}" + comma.join(columns.get(str(c), str(c)) for c in
+                                                                  (cell if isinstance(cell, list) else [cell]))
+                            for r, cell in value.items())
     if isinstance(value, (int, float)):
         figure = Fraction(str(value))
         shown = str(figure.numerator) if figure.denominator == 1 else f"{float(figure):g}"

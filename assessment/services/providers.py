@@ -19,6 +19,7 @@ from assessment.domain.questionnaire import Questionnaire
 from assessment.services.assessments import Started, carry_over, new_token, token_hash
 from assessment.services.authorization import Principal as Principal  # where the decisions about it are made
 from assessment.services.authorization import is_client
+from assessment.services.bulk_import.acceptance import draft_for_accepted
 
 INVITATION_LIFETIME = timedelta(days=30)
 GUIDED_MODES = ("guided", "onsite")
@@ -88,6 +89,7 @@ def accept(session: Session, token: str, enterprise_id: int, user_id: int, now: 
         raise InvitationInvalid(N_("This enterprise is already a client of this provider."))
     if not providers.accept_invitation(session, link.id, enterprise_id, user_id, now):
         raise InvitationInvalid(N_("This invitation link does not work. Ask the provider for a new one."))
+    draft_for_accepted(session, link.id, link.organisation_id, enterprise_id, now)  # a bulk import's answers
     return link
 
 

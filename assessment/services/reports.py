@@ -66,17 +66,19 @@ def _zjtx_labels(_: Callable[[str], str]) -> Mapping[str, str]:
     return {status: _(label) for status, label in ZHUANJINGTEXIN_LABELS.items()}  # the profile's keys and labels
 
 
-def _from_codes(profile: Mapping[str, str]) -> dict[str, str]:
+def _from_codes(profile: Mapping[str, str], language: str) -> dict[str, str]:
     """Region, industry and size class from the profile's GB/T 2260 / GB/T 4754 codes and figures (see
-    docs/enterprise-profile.md), for profiles that carry codes rather than names."""
+    docs/enterprise-profile.md), for profiles that carry codes rather than names; names in the report's language."""
     out: dict[str, str] = {}
     region_code = str(profile.get("region_code") or "").strip()
     industry_code = str(profile.get("industry_code") or "").strip()
     if region_code:
-        out["region"] = codes.regions().full_name(region_code, "") or region_code
+        separator = ", " if language == "en" else ""
+        out["region"] = codes.regions().in_language(language).full_name(region_code, separator) or region_code
     if industry_code:
-        name = codes.industries().name(industry_code)
-        out["industry"] = f"{name}（{industry_code}）" if name else industry_code
+        name = codes.industries().in_language(language).name(industry_code)
+        code = f" ({industry_code})" if language == "en" else f"（{industry_code}）"
+        out["industry"] = f"{name}{code}" if name else industry_code
     employees = to_fraction(profile.get("employees"))
     if employees is not None and employees >= 0 and employees.denominator == 1:
         revenue = to_fraction(profile.get("revenue_10k_cny"))
@@ -86,11 +88,13 @@ def _from_codes(profile: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def enterprise_block(profile: Mapping[str, str] | None, translate: Callable[[str], str]) -> Enterprise:
-    """The enterprise block from a profile mapping; codes become names, known size and 专精特新 codes labels."""
+def enterprise_block(profile: Mapping[str, str] | None, translate: Callable[[str], str],
+                     language: str = "zh") -> Enterprise:
+    """The enterprise block from a profile mapping; codes become names (in `language`), known size and 专精特新
+    codes labels."""
     if not profile:
         return Enterprise()
-    found = _from_codes(profile)
+    found = _from_codes(profile, language)
     for key, spellings in ENTERPRISE_KEYS.items():
         for spelling in spellings:
             value = profile.get(spelling)
@@ -293,8 +297,9 @@ def _answer_text(item: Item, answers: Answers, questionnaire: Questionnaire, lan
     elif isinstance(value, Mapping):
         rows = {r.key: tr(r.text, lang) for r in item.rows}
         cols = {c.key: tr(c.text, lang) for c in item.columns}
-        text = sep.join(f"{rows.get(r, r)}: " + (", ".join(cols.get(x, x) for x in c) if isinstance(c, tuple)
-                                                 else cols.get(c, c)) for r, c in value.items())
+        colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
+        text = sep.join(f"{rows.get(r, r)}{colon}" + (comma.join(cols.get(x, x) for x in c) if isinstance(c, tuple)
+                                                      else cols.get(c, c)) for r, c in value.items())
     else:
         text = str(value)
     if item.derive is not None and item.id in answers.derived:
@@ -416,7 +421,7 @@ def build_report_data(questionnaire: Questionnaire, model: ScoringModel, answers
     return ReportData(
         language=lang,
         title=_("SME Digitalization Level Assessment Report"),
-        enterprise=enterprise_block(enterprise, _),
+        enterprise=enterprise_block(enterprise, _, lang),
         assessment=AssessmentInfo(
             report_id=report_id or report_id_for(answers, day), date=day, questionnaire_ref=questionnaire.ref,
             questionnaire_title=tr(questionnaire.title, lang), model_ref=model.ref, model_name=tr(model.name, lang),

@@ -14,6 +14,7 @@ from assessment.services import providers as tenancy_service
 from assessment.services.accounts import normalised_email
 from assessment.services.authorization import may_consent, own_enterprises
 from assessment.services.providers import InvitationInvalid
+from assessment.web.admin import region_label
 from assessment.web.auth import (
     checked_password,
     end_sessions_here_and_everywhere,
@@ -70,8 +71,9 @@ def _account_page(form: NameForm | None, status: int = 200) -> tuple[str, int]:
     assert record is not None
     organisation = accounts.organisation(db(), record.organisation_id)
     shown = form if form is not None else NameForm(data={"display_name": record.display_name or ""})
+    region = region_label(record.region_code) if record.region_code else None
     return render_template("account/show.html", record=record, organisation=organisation, form=shown,
-                           action=ActionForm()), status
+                           action=ActionForm(), region=region), status
 
 
 @bp.post("/account/name")

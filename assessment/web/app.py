@@ -16,9 +16,11 @@ from assessment.content.codes import load_industries, load_regions
 from assessment.content.codes import regions as shipped_regions
 from assessment.content.errors import ContentInvalid
 from assessment.content.loader import Library, content_root, load_library
-from assessment.db.engine import make_engine, session_factory
+from assessment.db.engine import ReadSessions, make_engine, make_read_engine, session_factory
 from assessment.domain.numbers import ID_MAX
 from assessment.services.sessions import IDLE_BY_ROLE, MAX_AGE_BY_ROLE
+from assessment.services.storage import EVIDENCE_STORAGE, evidence_storage_of
+from assessment.web import database
 from assessment.web.bodies import FormRequest
 from assessment.web.deferred import ClosingClient
 from assessment.web.site import EXTENSION, Site, site
@@ -64,19 +66,20 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     """The defaults, then ASSESSMENT_* environment variables, then test_config; a development secret if none is set."""
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'assessment.sqlite3'}",
+        DATABASE_REPLICA_URL=None,  # a streaming replica the officials' aggregates read from (docs/deploy.md)
         CONTENT_DIR=None,
         WTF_CSRF_TIME_LIMIT=None,  # a step may take longer than an hour; the token lives as long as the session
         WTF_I18N_ENABLED=False,  # every form message is our own msgid; WTForms' catalogue would load per request
         RESUME_RATE_LIMIT="10 per minute",
         LOGIN_RATE_LIMIT="10 per minute",
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STORAGE_URI="assessment+database://",  # shared by every node (services/rate_limits.py)
         MAX_CONTENT_LENGTH=512 * 1024,
         SESSION_LIST_LIMIT=50,
         PERMANENT_SESSION_LIFETIME=8 * 3600,  # the session cookie's idle lifetime; the server ends sessions sooner:
         SESSION_IDLE_BY_ROLE=dict(IDLE_BY_ROLE),  # idle 2 h (enterprise, staff), 30 min (admins, officials), 15 (site)
         SESSION_MAX_AGE_BY_ROLE=dict(MAX_AGE_BY_ROLE),  # after sign-in 12 h, 8 h (admins, officials), 4 h (site admin)
         SESSION_MAX_AGE=24 * 3600,  # and for every role 24 hours after the login at the latest
-        REDIS_URL=None,  # shared sign-in throttle and rate limits in Redis (default: the database, limits in memory)
+        REDIS_URL=None,  # shared sign-in throttle, rate limits and job queue in Redis (default: the database)
         REAUTH_AFTER=30 * 60,  # sensitive pages ask for the password again after 30 minutes
         EVIDENCE_DIR=None,  # default instance/evidence
     )
@@ -106,8 +109,10 @@ def _register_web(app: Flask) -> None:
         admin,
         assess,
         auth,
+        bulk_import,
         data_rights,
         database,
+        jobs,
         language,
         main,
         mfa,
@@ -124,6 +129,8 @@ def _register_web(app: Flask) -> None:
         shares,
         templating,
         tenancy,
+        tokens,
+        workbooks,
     )
 
     database.init_app(app)
@@ -138,6 +145,11 @@ def _register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (data_rights.bp, security_log.bp):  # data rights (PIPL), the security log
         app.register_blueprint(blueprint)
+    app.register_blueprint(tokens.bp)  # personal access tokens for the JSON API
+    app.register_blueprint(workbooks.bp)  # a draft as an Excel workbook to fill in offline
+    jobs.init_app(app)  # background jobs (bulk PDF reports): the huey queue, opened on first use
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(bulk_import.bp)  # a provider's file of many enterprises, imported as a job
     access_log.init_app(app)  # the development server's request log without tokens
 
 
@@ -149,12 +161,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = FormRequest
     _configure(app, test_config)
     app.extensions[EXTENSION] = _site(app)
+    if app.config.get("DATABASE_REPLICA_URL"):  # else the aggregates read the request's session on the primary
+        replica = make_read_engine(str(app.config["DATABASE_REPLICA_URL"]))
+        app.extensions[database.READ_SESSIONS] = ReadSessions(site(app).sessions, replica)
+    app.extensions[EVIDENCE_STORAGE] = evidence_storage_of(app.config, lambda: app.instance_path)
     _register_web(app)
     from assessment.cli import accounts as account_commands
     from assessment.cli import aggregate as aggregate_commands
     from assessment.cli import database as database_commands
+    from assessment.cli import evidence as evidence_commands
 
     database_commands.init_app(app, site(app))  # the app's own commands: database, content, accounts
     account_commands.init_app(app, site(app))
     aggregate_commands.init_app(app, site(app))  # officials' aggregates: aggregate, demo-data, facts
+    evidence_commands.init_app(app, site(app))  # evidence storage: orphans
+    from assessment import api
+
+    content_dir = app.config.get("CONTENT_DIR")  # the JSON API /api/v1 over the same services and content
+    api.init_app(app, site(app).library, site(app).sessions, (Path(content_dir) if content_dir else content_root()) / "catalogue",
+                 app.extensions.get(database.READ_SESSIONS))
     return app

@@ -394,8 +394,14 @@ def _after_step(record: AssessmentRecord, questionnaire: Questionnaire, section:
 
 # --- review and submit ---------------------------------------------------------------------------------------
 
+def review_page(record: AssessmentRecord, questionnaire: Questionnaire, status: int,
+                **extra: Any) -> tuple[str, int]:
+    """The review page with more to show on it (the workbook upload's problems)."""
+    return _review(record, questionnaire, [], status, **extra)
+
+
 def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: list[Problem],
-            status: int, conflict: bool = False) -> tuple[str, int]:
+            status: int, conflict: bool = False, **extra: Any) -> tuple[str, int]:
     lang = current_language()
     saved = assessments.draft_answers(questionnaire, record)
     progress = assessments.completion(questionnaire, saved)
@@ -404,7 +410,7 @@ def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: li
     sections = []
     for section in questionnaire.sections:
         rows = [ReviewRow(item, answer_text(item, saved.values.get(item.id), lang), item.id in missing,
-                          url_for(".step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}")
+                          url_for("assess.step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}")
                 for item in section.items if item.id in shown]
         if rows:
             sections.append((section, rows))
@@ -415,10 +421,10 @@ def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: li
         if item is not None:
             section = next(s for s in questionnaire.sections if item in s.items)
             summary.append(FieldError(
-                url_for(".step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}",
+                url_for("assess.step", assessment_id=record.id, section_id=section.id) + f"#item-{item.id}",
                 tr(item.short or item.text, lang), item_message(problem, item, lang)))
         else:
-            summary.append(FieldError(url_for(".profile", assessment_id=record.id), gettext("Enterprise profile"),
+            summary.append(FieldError(url_for("assess.profile", assessment_id=record.id), gettext("Enterprise profile"),
                                       problem.render(gettext)))
     found = stages(record, questionnaire, progress, lang)
     regions, industries = site().regions, site().industries
@@ -430,7 +436,7 @@ def _review(record: AssessmentRecord, questionnaire: Questionnaire, problems: li
         region_name=regions.full_name(profile.region_code) if profile else None,
         industry_name=industries.name(profile.industry_code) if profile else None,
         size_label=gettext(SIZE_CLASS_LABELS[profile.size]) if profile else None,
-        status_label=gettext(ZHUANJINGTEXIN_LABELS[profile.zhuanjingtexin]) if profile else None,
+        status_label=gettext(ZHUANJINGTEXIN_LABELS[profile.zhuanjingtexin]) if profile else None, **extra,
     ), status
 
 
@@ -471,12 +477,15 @@ def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.post("/assess/<int:assessment_id>/reassess")
-def reassess(assessment_id: int) -> BaseResponse:
+def reassess(assessment_id: int) -> BaseResponse | tuple[str, int]:
     """Start a re-assessment: a new draft with this assessment's answers copied in (the enterprise side only;
     a provider starts one for its client from the client's page)."""
     record = owned(assessment_id)
     if record.draft:
         return redirect(url_for(".continue_assessment", assessment_id=record.id), code=303)
+    if request.form.get("confirm") != "yes":  # required in the browser too; without it nothing is made
+        return render_template("assess/reassess.html", record=record, form=ActionForm(), unconfirmed=gettext(
+            "Tick this box to confirm that you want a new draft with these answers.")), 422
     library = site().library
     qid = record.questionnaire_id
     if qid not in library.questionnaires:

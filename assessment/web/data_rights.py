@@ -15,7 +15,7 @@ from wtforms import StringField
 from assessment.services import data_rights, security_log
 from assessment.services.data_rights import ErasureRefused, Preview
 from assessment.web.database import db
-from assessment.web.onsite import evidence_dir
+from assessment.web.onsite import evidence_storage
 from assessment.web.results import report_pdf
 from assessment.web.security_log import record_event
 from assessment.web.tenancy import recent_login_required
@@ -52,7 +52,7 @@ def export() -> BaseResponse:
     _preview()
     archive = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once it is sent)
     try:
-        made = data_rights.export_archive(db(), int(current_user.id), archive, evidence_dir=evidence_dir(),
+        made = data_rights.export_archive(db(), int(current_user.id), archive, evidence_dir=evidence_storage(),
                                           report=report_pdf)
         record_event(security_log.DATA_EXPORTED, assessments=made.assessments, reports=made.reports,
                      evidence_files=made.evidence_files)
@@ -93,7 +93,7 @@ def delete() -> BaseResponse | tuple[str, int]:
         form.confirm.errors = [gettext("Type the email address or mobile number of this account exactly as shown.")]
         return _delete_page(form, 422)
     try:
-        erasure = data_rights.erase_account(db(), int(current_user.id), evidence_dir=evidence_dir(),
+        erasure = data_rights.erase_account(db(), int(current_user.id), evidence_dir=evidence_storage(),
                                             address=request.remote_addr or "")
     except ErasureRefused:
         db().rollback()

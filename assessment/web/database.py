@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from collections.abc import Callable
+
+from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from assessment.web.site import site
+
+READ_SESSIONS = "assessment.read_sessions"
+"""The app's read sessions (on the replica, when one is configured), set by create_app."""
 
 
 def db() -> Session:
@@ -29,11 +34,22 @@ def reading() -> Session:
     return session
 
 
+def read_db() -> Session:
+    """This request's session for the officials' aggregates: on the read replica when one is configured (a read-only
+    copy a moment behind the primary), else the request's own session. Nothing written through it."""
+    if "read_db" not in g:
+        sessions: Callable[[], Session] | None = current_app.extensions.get(READ_SESSIONS)
+        g.read_db = sessions() if sessions is not None else db()
+    session: Session = g.read_db
+    return session
+
+
 def close_db(_exc: BaseException | None = None) -> None:
     """Close the request's session, if one was opened."""
-    session: Session | None = g.pop("db", None)
-    if session is not None:
-        session.close()
+    for name in ("read_db", "db"):
+        session: Session | None = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def init_app(app: Flask) -> None:

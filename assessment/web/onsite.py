@@ -4,22 +4,9 @@ typically asked for, evidence notes and files, the assessor's validated answers,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -37,6 +24,7 @@ from assessment.services.authorization import conducts, may_edit_answers, may_va
 from assessment.services.evidence import EvidenceRejected
 from assessment.services.onsite import ChangeRefused, ResultWorkspace
 from assessment.services.records import AssessmentRecord, AuditEntry, EvidenceFileRecord
+from assessment.services.storage import EVIDENCE_STORAGE, Storage
 from assessment.web.access import content_of, workspace_record
 from assessment.web.database import db
 from assessment.web.forms import VersionedActionForm
@@ -56,10 +44,10 @@ IMPORT_ENDPOINT = "provider.import_entries"
 UPLOAD_MARGIN = 256 * 1024
 
 
-def evidence_dir() -> Path:
-    """Where evidence files are kept (EVIDENCE_DIR, default instance/evidence), outside the database."""
-    configured = current_app.config.get("EVIDENCE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+def evidence_storage() -> Storage:
+    """Where evidence files are kept, outside the database, as create_app chose (EVIDENCE_DIR or ASSESSMENT_S3_*)."""
+    found: Storage = current_app.extensions[EVIDENCE_STORAGE]
+    return found
 
 
 def max_bytes() -> int:
@@ -102,9 +90,13 @@ class ItemView:
 # --- the workspace -------------------------------------------------------------------------------------------
 
 @bp.get("/assessments/<int:assessment_id>/workspace")
-def workspace(assessment_id: int) -> str | BaseResponse:
+def workspace(assessment_id: int) -> tuple[str, int]:
     """An assessment's workspace: its mode and conduct, the sections to go through, respondents, divergence, trail."""
-    record = workspace_record(assessment_id)
+    return _workspace(workspace_record(assessment_id))
+
+
+def _workspace(record: AssessmentRecord, unconfirmed: str = "") -> tuple[str, int]:
+    """The workspace page; `unconfirmed` is the message beside the submit confirmation when it was not ticked."""
     questionnaire, _model = content_of(record)
     answers = assessments.draft_answers(questionnaire, record)
     completion = assessments.completion(questionnaire, answers)
@@ -119,8 +111,8 @@ def workspace(assessment_id: int) -> str | BaseResponse:
         assessor=name, organisation=organisation, validated=validated, with_evidence=with_evidence,
         enterprise=profile, provider_view=_provider_of(record), form=form,
         respondents=respondents.people(db(), record.id),
-        may_edit=may_edit_answers(principal(), record),
-    )
+        may_edit=may_edit_answers(principal(), record), unconfirmed=unconfirmed,
+    ), 422 if unconfirmed else 200
 
 
 # --- the interview page --------------------------------------------------------------------------------------
@@ -235,7 +227,7 @@ def _save_notes(record: AssessmentRecord, questionnaire: Questionnaire, items: l
 def _attach(record: AssessmentRecord, item_id: str, storage: Any) -> Problem | None:
     """Store a chosen file as evidence for an item and commit it; the problem if refused."""
     try:
-        evidence.store_evidence(db(), evidence_dir(), record, item_id, storage.filename, storage.stream, actor(),
+        evidence.store_evidence(db(), evidence_storage(), record, item_id, storage.filename, storage.stream, actor(),
                                 evidence.EvidenceQuotas.of(current_app.config))
     except EvidenceRejected as exc:
         db().rollback()
@@ -254,7 +246,7 @@ def _remove(record: AssessmentRecord, file_id: int) -> EvidenceFileRecord | Prob
         db().rollback()
         return exc.problem
     db().commit()
-    if not evidence.discard_evidence(evidence_dir(), file):
+    if not evidence.discard_evidence(evidence_storage(), file):
         current_app.logger.error("evidence file %s of assessment %s: removed, but its bytes (%s) could not be deleted",
                                  file.id, record.id, file.storage_key)
     return file
@@ -348,12 +340,13 @@ def download(assessment_id: int, file_id: int) -> Response:
     file = evidence.file_of(db(), record, file_id)
     if file is None:
         abort(404)
-    path = evidence.verified_evidence(evidence_dir(), file)
-    if path is None:
+    content = evidence.verified_evidence(evidence_storage(), file)  # streamed through the app, never a redirect
+    if content is None:
         current_app.logger.error("evidence file %s of assessment %s is missing or altered", file.id, record.id)
         abort(410)
-    response = send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.filename,
-                         max_age=0, etag=file.sha256)
+    response = send_file(content, mimetype=file.content_type, as_attachment=True, download_name=file.filename,
+                         max_age=0, etag=file.sha256, last_modified=file.uploaded_at)
+    response.content_length = file.size  # a stream from the storage: werkzeug cannot know its length
     response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache (send_file set no-cache)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -391,12 +384,14 @@ def validate(assessment_id: int, item_id: str) -> BaseResponse | tuple[str, int]
 
 @bp.post("/assessments/<int:assessment_id>/submit-validated")
 def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
-    """Submit an on-site assessment: scored with the validated answers, the self-report kept beside them."""
+    """Submit an on-site assessment, once confirmed: scored with the validated answers, the self-report kept beside them."""
     record = workspace_record(assessment_id)
     if not may_validate(db(), principal(), record):
         abort(404)
     if not record.draft:
         return redirect(url_for("results.show", assessment_id=record.id), code=303)
+    if request.form.get("confirm") != "yes":  # the box is required in the browser; a request without it changes nothing
+        return _workspace(record, gettext("Tick this box to confirm that you have checked the validated answers."))
     questionnaire, model = content_of(record)
     form = VersionedActionForm()
     try:
@@ -406,7 +401,8 @@ def submit(assessment_id: int) -> BaseResponse | tuple[str, int]:
         lang = current_language()
         for problem in exc.problems:
             item = questionnaire.item(problem.item or "")
-            flash(f"{problem.item}: {item_message(problem, item, lang)}" if item else problem.render(gettext),
+            flash(gettext("%(label)s: %(detail)s", label=problem.item, detail=item_message(problem, item, lang))
+                  if item else problem.render(gettext),
                   "error")
         return redirect(url_for(".workspace", assessment_id=record.id), code=303)
     except VersionConflict:

@@ -113,23 +113,35 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
     sections = SelectMultipleField(lazy_gettext("Sections to answer (none ticked: all)"), validate_choice=False)
 
 
-class OrganisationForm(FlaskForm):  # type: ignore[misc]
-    """A new provider organisation with its first admin."""
+class RegionPickerForm(FlaskForm):  # type: ignore[misc]
+    """A GB/T 2260 region picked by name: province, then city, then county (codes are the options' values)."""
+
+    province = SelectField(lazy_gettext("Province"), validate_choice=False, validators=[Length(max=6)])
+    city = SelectField(lazy_gettext("City"), validate_choice=False, validators=[Length(max=6)])
+    county = SelectField(lazy_gettext("County or district"), validate_choice=False, validators=[Length(max=6)])
+
+    def region_code(self) -> str:
+        """The most precise division chosen: county, else city, else province; "" if none."""
+        for field in (self.county, self.city, self.province):
+            if field.data:
+                return str(field.data).strip()
+        return ""
+
+
+class OrganisationForm(RegionPickerForm):
+    """A new provider organisation with its first admin; its region is optional."""
 
     name = StringField(lazy_gettext("Provider name"), validators=[
         DataRequired(lazy_gettext("Enter the provider's name")), Length(max=200)])
-    region_code = StringField(lazy_gettext("Region code (GB/T 2260, optional)"), validators=[Length(max=6)])
     email = EmailField(lazy_gettext("Email of its first admin"), validators=_EMAIL)
     display_name = StringField(lazy_gettext("Name of its first admin"), validators=[Length(max=100)])
 
 
-class OfficialForm(FlaskForm):  # type: ignore[misc]
-    """A new official's account."""
+class OfficialForm(RegionPickerForm):
+    """A new official's account; the authority's region is required."""
 
     email = EmailField(lazy_gettext("Email address"), validators=_EMAIL)
     display_name = StringField(lazy_gettext("Name"), validators=[Length(max=100)])
-    region_code = StringField(lazy_gettext("Region of the authority (GB/T 2260 code)"), validators=[
-        DataRequired(lazy_gettext("Enter the region code")), Length(max=6)])
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]

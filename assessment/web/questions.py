@@ -194,7 +194,7 @@ def questions_html(questionnaire: Questionnaire, items: list[Item], lang: str,
     """The markup of the shown items with this request's answers, messages and computed answers."""
     parts = {item.id: question_parts(questionnaire, item, lang) for item in items}
     return Markup(render_template("assess/_questions.html", items=items, states=states, question_parts=parts,
-                                  computed_template=computed_template()))
+                                  computed_template=computed_template(), data_fields=questionnaire.data_fields()))
 
 
 def answer_text(item: Item, value: AnswerValue | None, lang: str) -> list[str]:

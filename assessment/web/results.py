@@ -17,13 +17,13 @@ from assessment.content.loader import content_root
 from assessment.domain.answers import N_, Answers
 from assessment.domain.catalogue import DEPLOYMENTS, SIZE_CLASSES, Catalogue
 from assessment.domain.enterprise import SIZE_CLASS_LABELS, ZHUANJINGTEXIN_LABELS
-from assessment.domain.explanation import Story, tell
+from assessment.domain.explanation import Statement, Story, tell
 from assessment.domain.model import ScoringModel
 from assessment.domain.numbers import ID_MAX, read_whole
 from assessment.domain.questionnaire import Questionnaire, tr
 from assessment.domain.recommend import MatchingProfile, RecommendOptions
 from assessment.domain.scoring import Scorecard
-from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
+from assessment.reporting.charts import bars_svg, radar_svg
 from assessment.reporting.data import MODES, Mode
 from assessment.reporting.render import ReportError, render_pdf
 from assessment.services import assessments, security_log
@@ -89,11 +89,81 @@ def scenario_rows(questionnaire: Questionnaire, model: ScoringModel, card: Score
     return rows
 
 
+WEB_CHART_WIDTH = 340
+"""The natural width of the page's SVG charts: never scaled down on a 390 px phone, so their text stays ≥ 12 px."""
+WEB_CHART_FONT = 13.0
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario of the level matrix: its name, whether it is a constraint scenario, and one cell per level.
+
+    A cell is "reached", "open" (not reached yet) or "none" (the scenario has no such level).
+    """
+
+    name: str
+    level_name: str
+    constraint: bool
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioMatrix:
+    """The 16-scenario matrix as an HTML table: the level names heading its columns, one row per scenario."""
+
+    levels: tuple[str, ...]
+    rows: tuple[ScenarioRow, ...]
+
+
+def scenario_matrix(questionnaire: Questionnaire, model: ScoringModel, card: Scorecard, lang: str) -> ScenarioMatrix | None:
+    """The scenario-by-level matrix of a result (None when the model rates no scenarios)."""
+    rows = scenario_rows(questionnaire, model, card, lang)
+    if not rows:
+        return None
+    names = _level_names(questionnaire, model, lang)
+    top = max(1, max(top for _, _, top, _ in rows))
+    levels = tuple(names[c] if c < len(names) else str(c) for c in range(1, top + 1))
+    return ScenarioMatrix(levels, tuple(
+        ScenarioRow(name, names[level] if level < len(names) else str(level), constraint,
+                    tuple("reached" if c <= level else ("open" if c <= top_level else "none")
+                          for c in range(1, top + 1)))
+        for name, level, top_level, constraint in rows))
+
+
 def _level_names(questionnaire: Questionnaire, model: ScoringModel, lang: str) -> list[str]:
+    """The scenario level titles by level number, 0 (not yet) first."""
     first = next((questionnaire.item(i) for s in model.item_sets.values() for i in s.items), None)
     if first is None:
         return []
     return [tr(lv.title, lang) for lv in sorted(first.levels, key=lambda lv: lv.level)]
+
+
+GAP_PHRASES: dict[str, str] = {
+    "score_short": N_("{short} more points of {node}"),
+    "score_short_strict": N_("{node} above {required}"),
+    "ratings_short": N_("{short} more of {set} at {at_least} or above"),
+}
+
+
+def next_gap(story: Story, lang: str) -> str | None:
+    """The gap to the next level in one sentence, from the explanation's unmet conditions (None at the top)."""
+    if story.next is None:
+        return None
+    phrases: list[str] = []
+    for statement in story.next.statements:
+        key = statement.kind + ("_strict" if _strict(statement) else "")
+        if key in GAP_PHRASES:
+            phrases.append(gettext(GAP_PHRASES[key]).format(**statement.params))
+    if not phrases:
+        return None
+    sentence: str = gettext("To reach {level}: {gaps}.").format(level=story.next.level_name,
+                                                                gaps=("；" if lang == "zh" else "; ").join(phrases))
+    return sentence
+
+
+def _strict(statement: Statement) -> bool:
+    """Whether a score shortfall is a "more than" condition (its message names no points to go)."""
+    return statement.kind == "score_short" and "{short}" not in statement.message
 
 
 def _charts(questionnaire: Questionnaire, model: ScoringModel, card: Scorecard, comparison: Comparison | None,
@@ -105,22 +175,21 @@ def _charts(questionnaire: Questionnaire, model: ScoringModel, card: Scorecard, 
     if comparison is not None and all(d.id in previous for d in dimensions):
         compare = [previous[d.id] / float(nodes[d.id].maximum) if nodes[d.id].maximum else 0.0 for d in dimensions]
     radar = radar_svg([(tr(d.short or d.name, lang), nodes[d.id].ratio) for d in dimensions], compare=compare,
-                      title=gettext("Score by dimension, as a share of its maximum"),
+                      width=WEB_CHART_WIDTH, title=gettext("Score by dimension, as a share of its maximum"),
                       legend=(gettext("This assessment"), gettext("Previous assessment")) if compare else ())
     bars = bars_svg([(tr(d.short or d.name, lang), float(nodes[d.id].value), float(nodes[d.id].maximum))
-                     for d in dimensions], title=gettext("Points by dimension"))
+                     for d in dimensions], width=WEB_CHART_WIDTH, font=WEB_CHART_FONT,
+                    title=gettext("Points by dimension"))
     indicators = []
     for dimension in dimensions:
         children = [model.nodes[c] for c in dimension.children]
         if children:
             indicators.append(IndicatorChart(tr(dimension.name, lang), Markup(bars_svg(
                 [(tr(c.short or c.name, lang), float(nodes[c.id].value), float(nodes[c.id].maximum))
-                 for c in children], title=gettext("Points by indicator: {dimension}").format(
-                    dimension=tr(dimension.name, lang))))))
-    rows = scenario_rows(questionnaire, model, card, lang)
-    scenarios = Markup(scenario_levels_svg(rows, title=gettext("Level of each business scenario"),
-                                           level_names=_level_names(questionnaire, model, lang))) if rows else None
-    return {"radar": Markup(radar), "bars": Markup(bars), "indicators": indicators, "scenarios": scenarios}
+                 for c in children], width=WEB_CHART_WIDTH, font=WEB_CHART_FONT,
+                title=gettext("Points by indicator: {dimension}").format(dimension=tr(dimension.name, lang))))))
+    return {"radar": Markup(radar), "bars": Markup(bars), "indicators": indicators,
+            "scenarios": scenario_matrix(questionnaire, model, card, lang)}
 
 
 # --- recommendations (issue 4): 小快轻准 solutions and a costed roadmap, from services.recommendations -------------
@@ -288,7 +357,7 @@ def show(assessment_id: int) -> str | BaseResponse:
     level_names = {lv.level: tr(lv.name, lang) for lv in (*model.levels, model.below)}
     return render_template(
         "results/show.html", record=record, questionnaire=questionnaire, model=model, card=card, doc=document,
-        story=story, comparison=comparison, dimension_names=dimension_names, level_names=level_names,
+        story=story, gap=next_gap(story, lang), comparison=comparison, dimension_names=dimension_names, level_names=level_names,
         caveats=[tr(c, lang) for c in model.caveats_for(card.level)], form=ActionForm(), translate=gettext,
         may_reassess=owner_side(record),
         **_charts(questionnaire, model, card, comparison, lang),

@@ -7,11 +7,15 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
+from assessment.services.rate_limits import SCHEME, DatabaseLimits
 from assessment.services.throttle import Throttle, throttle_from_config
+from assessment.web.site import site
 
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address)  # storage: RATELIMIT_STORAGE_URI, Redis when REDIS_URL is set
+# storage: RATELIMIT_STORAGE_URI; the database by default, Redis when REDIS_URL is set (services/rate_limits.py)
+limiter = Limiter(get_remote_address)
 login_manager = LoginManager()
 THROTTLE = "assessment.throttle"
 
@@ -44,6 +48,11 @@ def throttle() -> Throttle:
     return store
 
 
+def _request_sessions() -> Session:
+    """A session of the database of the app serving the request (the limiter is one object for every app)."""
+    return site(current_app).sessions()
+
+
 def security_headers(response: Response) -> Response:
     """Add CSP, framing, referrer, sniffing and caching headers."""
     headers = response.headers
@@ -68,11 +77,13 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
     )
-    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+    if app.config.get("REDIS_URL") and app.config.get("RATELIMIT_STORAGE_URI") == f"{SCHEME}://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.extensions[THROTTLE] = throttle_from_config(app.config)
     csrf.init_app(app)
     limiter.init_app(app)
+    if isinstance(limiter.storage, DatabaseLimits):  # counted where every node counts: the database
+        limiter.storage.bind(_request_sessions)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

@@ -42,6 +42,8 @@ KIND_NAMES = {
     security_log.ADMIN_ACTION: lazy_gettext("Administration"),
     security_log.ACCESS_DENIED: lazy_gettext("Access refused"),
     security_log.EVIDENCE_REMOVED: lazy_gettext("Evidence file removed"),
+    security_log.ACCESS_TOKEN_CREATED: lazy_gettext("API access token created"),
+    security_log.ACCESS_TOKEN_REVOKED: lazy_gettext("API access token revoked"),
 }
 OUTCOME_NAMES = {"success": lazy_gettext("Succeeded"), "failure": lazy_gettext("Failed")}
 

@@ -197,7 +197,7 @@ def send_password_link(record: UserRecord, *, first: bool = False) -> bool:
 def onsite_guard(record: AssessmentRecord) -> None:
     """On site, the self-report is the enterprise's and the assessor submits: stop other changes with a message."""
     who = principal()
-    if request.endpoint in ("assess.step", "assess.profile") and not authorization.may_edit_answers(who, record):
+    if request.endpoint in ("assess.step", "assess.profile", "workbooks.upload") and not authorization.may_edit_answers(who, record):
         flash(gettext("On site, the enterprise's own answers stay as it gave them: record your validated answer "
                       "with its reason instead."), "info")
         abort(redirect(url_for("onsite.interview", assessment_id=record.id,

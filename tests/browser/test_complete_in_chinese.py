@@ -36,6 +36,7 @@ def test_a_new_user_completes_the_assessment_in_chinese_and_sees_the_engines_lev
     expect(page.locator("#level")).to_contain_text(f"评测等级：{level_name}")
     expect(page.locator("#total")).to_contain_text(f"基础得分：{number(card.total.value)} 分")
     expect(page.locator("#radar svg")).to_be_visible()
+    page.click("#recommendations-details > summary")  # the recommendations are a collapsible section
     expect(page.locator("#demo-notice")).to_be_visible()
     expect(page.locator("#demo-notice")).to_contain_text("示例数据")
     record = stored(live_server, assessment_id)

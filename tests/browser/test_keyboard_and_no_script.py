@@ -67,6 +67,7 @@ def test_the_assessment_can_be_completed_without_javascript(
     answer_all(page, questionnaire, assessment_id, document)
     submit(page, assessment_id)
     expect(page.locator("#level")).to_contain_text(f"评测等级：{model.level_def(card.level).name['zh']}")
+    page.click("#recommendations-details > summary")  # a collapsible section: <details>, no script needed
     page.fill("#budget", "50000")  # the recommendation filters are a plain GET form
     page.check("#deployment-saas")
     page.click("#apply-filters")

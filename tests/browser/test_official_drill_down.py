@@ -38,6 +38,7 @@ def drill_into_suzhou(page: Page, email: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("#login")
     page.goto("/official/")
+    page.click("#filter-fold > summary")  # the filter is folded into one line above the figures
     page.select_option("#f-region", "320500")
     page.click("#apply")
     page.wait_for_url("**region=320500**")
@@ -50,6 +51,8 @@ def test_a_drilled_into_city_is_named_and_its_hidden_figures_explain_themselves(
     expect(page.locator("h1")).to_contain_text("江苏省 / 苏州市")
     expect(page.locator("#population-note")).to_be_visible()
     expect(page.locator("#population-note")).to_contain_text("不少于 20 家企业")
+    for summary in page.locator("main section.fold > details > summary").all():
+        summary.click()  # the breakdowns are folded away: open each, as a person reading it would
     for table in page.locator("main table").all():
         if table.locator(".suppressed").count():
             note = table.locator("xpath=following-sibling::p[contains(@class, 'hidden-note')][1]")

@@ -348,14 +348,15 @@ def test_the_roadmap_says_plainly_when_the_catalogue_cannot_close_the_gap() -> N
     assert (first.level, first.reached, first.closable, first.blocker) == (1, False, False, "catalogue")
     assert first.message is not None and "no combination" in first.message.render("en")
     assert [r.render("en") for r in first.missing] == [
-        "Level 1 needs 20 points on Base score (foundation + management + effectiveness); you have 0, 20 short",
-        "Level 1 needs 6 business scenarios at L1 or above; you have 1, 5 short",
-        "Level 1 needs 3 constraint scenarios at L1 or above; you have 1, 2 short",
+        "Level 1 needs 20 points on Base score (foundation + management + effectiveness); with all of them you "
+        "would have 0, still 20 short",
+        "Level 1 needs 6 business scenarios at L1 or above; with all of them you would have 1, still 5 short",
+        "Level 1 needs 3 constraint scenarios at L1 or above; with all of them you would have 1, still 2 short",
     ]
     assert second.blocker == "earlier_stage" and not second.steps
     assert roadmap.message is not None
-    assert roadmap.message.render("en") == ("the roadmap stops before Level 2: Level 1 cannot be reached with the "
-                                            "loaded catalogues")
+    assert roadmap.message.render("en") == ("the roadmap stops before Level 2: no combination of the solutions in "
+                                            "the catalogue reaches Level 1")
 
 
 def test_a_budget_too_small_is_named_as_what_stops_the_roadmap() -> None:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.reporting.charts import bars_svg, radar_svg, scenario_levels_svg
+from assessment.reporting.charts import RADAR_FONT, RADAR_WIDTH, bars_svg, radar_svg, scenario_levels_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 AXES = [("数字化基础", 0.6), ("数字化管理", 0.5), ("数字化成效", 0.8), ("数字化经营", 0.75)]
@@ -164,6 +164,23 @@ def test_long_radar_labels_fit_inside_the_view_box() -> None:
         anchor = text.get("text-anchor")
         xs = [float(t.attrib["x"]) for t in text.iter() if "x" in t.attrib]
         for x, line in zip(xs, lines, strict=False):
-            est = sum(10.5 if ord(ch) > 0x2E7F else 5.8 for ch in line)
+            est = sum(RADAR_FONT if ord(ch) > 0x2E7F else RADAR_FONT * 0.6 for ch in line)
             left = x - est if anchor == "end" else (x - est / 2 if anchor == "middle" else x)
             assert left >= 0 and left + est <= w, line
+
+
+def test_radar_text_is_at_least_12_px_and_the_radar_fits_a_phone_column_at_that_size() -> None:
+    axes = [("Digital foundation", 0.66), ("Digital management", 0.55), ("Digital effectiveness (results)", 0.75)]
+    for labels in (axes, [("数字化基础", 0.66), ("数字化管理", 0.55), ("数字化成效", 0.75)]):
+        root = parse(radar_svg(labels, compare=[0.5, 0.5, 0.5], legend=["本次", "上次"]))
+        _, _, w, _ = view_box(root)
+        assert w <= RADAR_WIDTH + 16  # a 390 px phone's column is 358 px wide: never scaled down there
+        sizes = [float(t.attrib["font-size"]) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert sizes and min(sizes) >= 12
+
+
+def test_bar_labels_that_wrap_get_taller_rows_at_a_larger_font() -> None:
+    root = parse(bars_svg([("Digital effectiveness (results)", 15, 20), ("a", 1, 2)], width=340, font=13))
+    assert all(float(t.attrib["font-size"]) >= 12 for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    tops = sorted(float(r.attrib["y"]) for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") != "bar")
+    assert tops[1] - tops[0] >= 2 * 13 * 1.2  # the two-line label's row is tall enough for both lines

@@ -63,7 +63,7 @@ def test_cover_shows_enterprise_date_report_id_versions_and_mode() -> None:
                   assessor_name="王工", assessor_org="某服务商")
     cover = render_html(data).split('id="contents"')[0]
     for text in ("苏州精工智造科技有限公司", "91320594MA1XXXXX7K", "2026-11-27", data.assessment.report_id,
-                 "miit-2024@2024.1", "服务商辅导评测", "王工 · 某服务商"):
+                 "版本 2024.1", "服务商辅导评测", "王工 · 某服务商"):
         assert text in cover
 
 

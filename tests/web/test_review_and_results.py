@@ -115,7 +115,7 @@ def test_results_of_a_draft_lead_to_its_review(journey: Journey) -> None:
 
 def test_reassessment_copies_the_answers_into_a_new_draft(journey: Journey) -> None:
     first = journey.complete()
-    response = journey.client.post(f"/assess/{first}/reassess")
+    response = journey.client.post(f"/assess/{first}/reassess", data={"confirm": "yes"})
     assert response.status_code == 303
     second = int(re.fullmatch(r"/assess/(\d+)/link", response.headers["Location"])[1])  # type: ignore[index]
     assert second != first
@@ -130,7 +130,7 @@ def test_reassessment_copies_the_answers_into_a_new_draft(journey: Journey) -> N
 def test_results_show_the_change_since_the_previous_assessment(journey: Journey) -> None:
     first = journey.complete()
     second = int(re.fullmatch(r"/assess/(\d+)/link",  # type: ignore[index]
-                              journey.client.post(f"/assess/{first}/reassess").headers["Location"])[1])
+                              journey.client.post(f"/assess/{first}/reassess", data={"confirm": "yes"}).headers["Location"])[1])
     assert "与上次评测相比的变化" not in journey.client.get(f"/results/{first}").text
     better = worked_example()
     better["answers"] = {**better["answers"], "Q8": "F", "S16": 3}

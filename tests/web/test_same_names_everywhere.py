@@ -81,7 +81,8 @@ def test_the_comparison_column_is_headed_change_and_lists_the_scenarios_that_cha
     assert '<th scope="col">变化</th>' in table and "修改" not in table
     changes = re.findall(r"<li>([^<]*)</li>", table.split('id="scenario-changes"')[1])
     before = worked_example()["answers"]["S05"]
-    assert len(changes) == 1 and changes[0].endswith(f"：{before} → {before + 1}")
+    names = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+    assert len(changes) == 1 and changes[0].endswith(f"：{names[before]} → {names[before + 1]}"), "levels by name, never 2 → 3"
 
 
 def test_the_share_form_names_each_result_by_its_beijing_date_and_level(journey: Journey) -> None:

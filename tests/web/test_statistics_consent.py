@@ -143,7 +143,7 @@ def test_changing_the_consent_needs_the_forms_csrf_token(journey: Journey, app: 
 
 def test_a_re_assessments_profile_also_changes_the_earlier_results(journey: Journey, app: Flask) -> None:
     enterprise_id, submitted = consenting_owner(journey)
-    response = journey.client.post(f"/assess/{submitted[-1]}/reassess")
+    response = journey.client.post(f"/assess/{submitted[-1]}/reassess", data={"confirm": "yes"})
     assert response.status_code == 303
     draft = int(re.fullmatch(r"/assess/(\d+)/link", response.headers["Location"])[1])  # type: ignore[index]
     assert journey.record(draft).enterprise_id == enterprise_id

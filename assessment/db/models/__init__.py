@@ -3,6 +3,7 @@
 Every table module is imported here, so `Base.metadata` (which Alembic compares the migrations with) holds them all.
 """
 
+from assessment.db.models.access_tokens import TOKEN_SCOPES, AccessToken
 from assessment.db.models.accounts import (
     AccountToken,
     OutboxMessage,
@@ -14,6 +15,9 @@ from assessment.db.models.accounts import (
 )
 from assessment.db.models.assessments import Assessment, AuthorityShare, ContentVersion, Enterprise
 from assessment.db.models.base import MODES, NAMING, ROLES, STATUSES, Base, Document, UTCDateTime, utcnow
+from assessment.db.models.bulk_imports import BulkImportRow
+from assessment.db.models.idempotent_requests import IdempotentRequest
+from assessment.db.models.jobs import JOB_STATUSES, Job
 from assessment.db.models.officials import (
     FACT_DIMENSIONS,
     FACT_INDICATORS,
@@ -33,9 +37,11 @@ from assessment.db.models.providers import (
 )
 
 __all__ = [
-    "FACT_DIMENSIONS", "FACT_INDICATORS", "FACT_SCENARIOS", "MODES", "NAMING", "ROLES", "STATUSES",
-    "AccountToken", "Assessment", "AssessmentFact", "AuditEvent", "AuthorityShare", "Base", "ContentVersion",
-    "Document", "Enterprise", "EvidenceFile", "EvidenceNote", "OfficialAccess", "OfficialTarget", "Organisation",
+    "FACT_DIMENSIONS", "FACT_INDICATORS", "FACT_SCENARIOS", "JOB_STATUSES", "MODES", "NAMING", "ROLES", "STATUSES", "TOKEN_SCOPES",
+    "AccessToken",
+    "AccountToken", "Assessment", "AssessmentFact", "AuditEvent", "AuthorityShare", "Base", "BulkImportRow", "ContentVersion",
+    "Document", "Enterprise", "EvidenceFile", "EvidenceNote", "IdempotentRequest", "Job",
+    "OfficialAccess", "OfficialTarget", "Organisation",
     "OutboxMessage", "ProviderClient", "ProviderSolution", "RecoveryCode", "Respondent", "SecurityEvent", "SmsCode",
     "Throttle", "UTCDateTime", "User", "utcnow",
 ]

@@ -47,6 +47,7 @@ from assessment.db.providers.evidence import (
     files,
     get_file,
     notes,
+    recorded_storage_keys,
 )
 from assessment.db.providers.organisations import (
     OrganisationRecord,
@@ -88,6 +89,7 @@ __all__ = [
     "expire_tokens", "files", "get_enterprise", "get_file", "get_organisation", "get_respondent", "get_solution",
     "invitation_by_token_hash", "invitations_of", "link_exists", "links_of_enterprises", "mark_verified", "members",
     "notes", "organisation_by_name", "organisations", "providers_of_enterprise", "put_solutions", "record_assessor",
+    "recorded_storage_keys",
     "rename_solution", "respondent_by_token_hash", "respondent_token_hash", "respondents", "revoke_link",
     "revoke_respondent", "save_respondent", "set_conduct", "set_display_name", "set_member_active", "set_member_role",
     "set_password", "solutions", "solutions_of", "use_token", "users_by_role",

@@ -101,3 +101,12 @@ def evidence_bytes_of_organisation(session: Session, organisation_id: int) -> in
                           .join(Assessment, Assessment.id == EvidenceFile.assessment_id)
                           .where(Assessment.organisation_id == organisation_id))
     return int(size or 0)
+
+
+def recorded_storage_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of these storage keys an evidence file row names."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        found.update(session.scalars(select(EvidenceFile.storage_key).where(
+            EvidenceFile.storage_key.in_(keys[start:start + 500]))))
+    return found

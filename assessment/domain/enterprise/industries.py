@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assessment.domain.enterprise.text import half_width
@@ -52,6 +52,15 @@ class Industry:
     level: IndustryLevel
     section: str
     parent: str | None
+    name_en: str = ""
+    """The English name (门类 and 大类: data/gbt4754-2017-names-en.csv); empty if none is known."""
+    name_zh: str = ""
+    """The Chinese name when `name` is in another language; empty when `name` is the Chinese name."""
+
+    @property
+    def chinese_name(self) -> str:
+        """The class's Chinese name, whatever language `name` is in."""
+        return self.name_zh or self.name
 
 
 @dataclass(frozen=True)
@@ -61,13 +70,35 @@ class Industries:
     entries: tuple[Industry, ...]
     _by_code: dict[str, Industry] = field(init=False, repr=False, compare=False)
     _children: dict[str | None, tuple[Industry, ...]] = field(init=False, repr=False, compare=False)
+    _languages: dict[str, Industries] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_languages", {})
         children: dict[str | None, list[Industry]] = {}
         for i in sorted(self.entries, key=lambda i: i.code):
             children.setdefault(i.parent, []).append(i)
         object.__setattr__(self, "_by_code", {i.code: i for i in self.entries})
         object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
+
+    def in_language(self, language: str) -> Industries:
+        """The same classification with names in a language, made once.
+
+        In English a 中类 or 小类 without an English name is called by its 大类's English name and its Chinese name.
+        """
+        found = self._languages.get(language)
+        if found is None:
+            found = Industries(tuple(self._in_language(i, language) for i in self.entries))
+            self._languages[language] = found
+        return found
+
+    def _in_language(self, industry: Industry, language: str) -> Industry:
+        chinese = industry.chinese_name
+        name = chinese
+        if language == "en":
+            division = self._by_code.get(industry.code[:2]) if industry.level > 2 else None
+            fallback = f"{division.name_en} – {chinese}" if division is not None and division.name_en else chinese
+            name = industry.name_en or fallback
+        return replace(industry, name=name, name_zh="" if name == chinese else chinese)
 
     def get(self, code: str) -> Industry | None:
         """The class with this code, or None (also when a 门类 letter prefix does not match the code)."""

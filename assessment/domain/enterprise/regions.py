@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assessment.domain.enterprise.text import half_width
@@ -30,11 +30,26 @@ class Region:
     name: str
     level: RegionLevel
     parent: str | None
+    name_en: str = ""
+    """The English name (official romanisation, data/gbt2260-names-en.csv); empty if none is known."""
+    name_zh: str = ""
+    """The Chinese name when `name` is in another language; empty when `name` is the Chinese name."""
+
+    @property
+    def chinese_name(self) -> str:
+        """The division's Chinese name, whatever language `name` is in."""
+        return self.name_zh or self.name
 
     @property
     def grouping(self) -> bool:
         """True for a city-level row that only groups counties (e.g. 北京市 / 市辖区), not a place of its own."""
-        return self.level == "city" and self.name in GROUPING_NAMES
+        return self.level == "city" and self.chinese_name in GROUPING_NAMES
+
+    def in_language(self, language: str) -> Region:
+        """The division with `name` in a language: "en" gives the English name where known, else Chinese."""
+        chinese = self.chinese_name
+        name = (self.name_en or chinese) if language == "en" else chinese
+        return replace(self, name=name, name_zh="" if name == chinese else chinese)
 
 
 @dataclass(frozen=True)
@@ -45,14 +60,24 @@ class Regions:
     list_date: str = ""
     _by_code: dict[str, Region] = field(init=False, repr=False, compare=False)
     _children: dict[str | None, tuple[Region, ...]] = field(init=False, repr=False, compare=False)
+    _languages: dict[str, Regions] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_languages", {})
         by_code = {r.code: r for r in self.entries}
         children: dict[str | None, list[Region]] = {}
         for r in sorted(self.entries, key=lambda r: r.code):
             children.setdefault(r.parent, []).append(r)
         object.__setattr__(self, "_by_code", by_code)
         object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
+
+    def in_language(self, language: str) -> Regions:
+        """The same list with every name in a language ("en": English where known, else Chinese), made once."""
+        found = self._languages.get(language)
+        if found is None:
+            found = Regions(tuple(r.in_language(language) for r in self.entries), self.list_date)
+            self._languages[language] = found
+        return found
 
     def get(self, code: str) -> Region | None:
         """The division with this code, or None."""

@@ -60,7 +60,8 @@ def recommend(questionnaire: Questionnaire, model: ScoringModel, answers: Answer
     notes = _notes(model, index, options)
     similarity = index.similarity(gap_text(rules, gaps))
     found = pool(index.solutions, index.questionnaires, similarity, questionnaire.id, profile, options)
-    recommendations = ranked(planner, card, start, levels, found.eligible, profile, options)
+    recommendations = ranked(planner, card, start, levels, found.eligible, profile, options,
+                             {c.ref: c.name for c in index.catalogues})
     roadmap = plan_roadmap(planner, card.level, start, goal, levels, found.eligible, found.over_budget,
                            options.budget_cny)
     return Advice(questionnaire.ref, model.ref, card.level, model.level_def(card.level).name, goal, gaps,

@@ -50,7 +50,10 @@ class ConditionGap:
 
 @dataclass(frozen=True)
 class GapClosure:
-    """A gap a solution closes, checked by the engine: a rated item reaching a short condition, or points."""
+    """A gap a solution closes, checked by the engine: a rated item reaching a short condition, or points.
+
+    `short` is what the condition lacked before the solution, `left` what it still lacks with it, `met` whether it holds.
+    """
 
     level: int
     kind: Literal["score", "ratings"]
@@ -60,6 +63,8 @@ class GapClosure:
     after: int | None
     points: Fraction
     short: Fraction
+    left: Fraction = Fraction(0)
+    met: bool = False
 
 
 @dataclass(frozen=True)
@@ -324,17 +329,20 @@ class Planner:
                 now = Fraction(after.nums[cond.node], den)
                 short = cond.minimum - was
                 if (short > 0 or (cond.strict and short == 0)) and now > was:
-                    out.append(GapClosure(level, "score", cond.node, None, None, None, now - was, max(short, Fraction(0))))
+                    left = cond.minimum - now
+                    out.append(GapClosure(level, "score", cond.node, None, None, None, now - was, max(short, Fraction(0)),
+                                          max(left, Fraction(0)), left < 0 if cond.strict else left <= 0))
             else:
                 items = cm.set_items[cond.item_set]
                 missing = cond.count - sum(1 for i in items if before.ratings[i] >= cond.at_least)
                 if missing <= 0:
                     continue
+                still = max(cond.count - sum(1 for i in items if after.ratings[i] >= cond.at_least), 0)
                 for iid in items:
                     b, a = before.ratings[iid], after.ratings[iid]
                     if b < cond.at_least <= a:
                         out.append(GapClosure(level, "ratings", cond.item_set, iid, b, a, Fraction(0),
-                                              Fraction(missing)))
+                                              Fraction(missing), Fraction(still), still == 0))
         return tuple(out)
 
     def prerequisites_met(self, solution: Solution, values: Mapping[str, AnswerValue]) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from assessment.domain.answers import N_, AnswerValue
 from assessment.domain.catalogue import Solution
+from assessment.domain.questionnaire import Text
 from assessment.domain.recommend.eligibility import Candidate, MatchingProfile, RecommendOptions
 from assessment.domain.recommend.planner import GapClosure, Planner, State, Upgrade
 from assessment.domain.recommend.reasons import Reason, closure_reasons, fit_reasons, progress_reasons
@@ -69,8 +70,9 @@ def _closing(planner: Planner, start: State, stage_levels: Sequence[int], pool: 
 
 
 def ranked(planner: Planner, card: Scorecard, start: State, stage_levels: Sequence[int],
-           pool: Sequence[Candidate], profile: MatchingProfile, options: RecommendOptions) -> tuple[Recommendation, ...]:
-    """Solutions adoptable now that close a named gap, best first."""
+           pool: Sequence[Candidate], profile: MatchingProfile, options: RecommendOptions,
+           catalogue_names: Mapping[str, Text] | None = None) -> tuple[Recommendation, ...]:
+    """Solutions adoptable now that close a named gap, best first; `catalogue_names` titles the demo reasons."""
     rules = planner.rules
     found = _closing(planner, start, stage_levels, pool, options)
     if not found:
@@ -91,7 +93,7 @@ def ranked(planner: Planner, card: Scorecard, start: State, stage_levels: Sequen
                                    "after": rules.model.level_def(level_after).name}))
         if cand.similarity >= SIMILAR_ENOUGH:
             reasons.append(Reason("matches_gap", N_("its description matches what your gaps call for")))
-        reasons += fit_reasons(cand.solution, profile, options, rules)
+        reasons += fit_reasons(cand.solution, profile, options, rules, catalogue_names)
         rec = Recommendation(cand.solution, f.closes, upgrades, tuple(reasons), card.level, level_after, rank,
                              round(cand.similarity, 6))
         ranking.append((-rank, cand.cost, cand.solution.key, rec))

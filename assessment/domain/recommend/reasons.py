@@ -60,14 +60,19 @@ def _in_sentence(text: Text) -> Text:
     return {k: (v[:1].lower() + v[1:] if k == "en" else v) for k, v in text.items()}
 
 
-def condition_reason(cond: ConditionGap, level_name: Text) -> Reason:
-    """What a level's condition needs and how far the answers are from it."""
+def condition_reason(cond: ConditionGap, level_name: Text, with_all: bool = False) -> Reason:
+    """What a level's condition needs and how far the answers are from it (now, or with every solution adopted)."""
     if cond.kind == "score":
-        return Reason("points_short", N_("{level} needs {required} points on {node}; you have {actual}, {short} short"),
+        message = (N_("{level} needs {required} points on {node}; with all of them you would have {actual}, "
+                      "still {short} short") if with_all else
+                   N_("{level} needs {required} points on {node}; you have {actual}, {short} short"))
+        return Reason("points_short", message,
                       {"level": level_name, "required": number(cond.required), "node": cond.name,
                        "actual": number(cond.actual), "short": number(cond.short)})
-    return Reason("ratings_short", N_("{level} needs {required} {set} at L{at_least} or above; you have {actual}, "
-                                      "{short} short"),
+    message = (N_("{level} needs {required} {set} at L{at_least} or above; with all of them you would have "
+                  "{actual}, still {short} short") if with_all else
+               N_("{level} needs {required} {set} at L{at_least} or above; you have {actual}, {short} short"))
+    return Reason("ratings_short", message,
                   {"level": level_name, "required": number(cond.required), "set": _in_sentence(cond.name),
                    "at_least": cond.at_least, "actual": number(cond.actual), "short": number(cond.short)})
 
@@ -97,15 +102,19 @@ def upgrade_reason(rules: Rules, upgrade: Upgrade) -> Reason:
 
 
 def fit_reasons(solution: Solution, profile: MatchingProfile, options: RecommendOptions,
-                rules: Rules) -> list[Reason]:
-    """Why a solution suits this enterprise: industry, size, region, budget, prerequisites; demo data said."""
+                rules: Rules, catalogue_names: Mapping[str, Text] | None = None) -> list[Reason]:
+    """Why a solution suits this enterprise: industry, size, region, budget, prerequisites; demo data said.
+
+    `catalogue_names` maps a catalogue's `id@version` to its title, which readers see instead of the reference.
+    """
     out: list[Reason] = []
     if profile.industry is not None:
-        out.append(Reason("fits_industry", N_("made for your industry ({industry})"), {"industry": profile.industry}))
+        # the profile holds codes; the page and the report name the industry and region beside the reasons
+        out.append(Reason("fits_industry", N_("made for your enterprise's industry")))
     if profile.size is not None:
         out.append(Reason("fits_size", N_("offered to {size} enterprises"), {"size": SIZE_NAMES[profile.size]}))
     if profile.region is not None:
-        out.append(Reason("serves_region", N_("the provider serves your region ({region})"), {"region": profile.region}))
+        out.append(Reason("serves_region", N_("the provider serves the region where your enterprise is registered")))
     price = solution.price
     if options.budget_cny is not None:
         out.append(Reason("within_budget", N_("{min}–{max} CNY, within your budget of {budget} CNY"),
@@ -118,8 +127,10 @@ def fit_reasons(solution: Solution, profile: MatchingProfile, options: Recommend
             out.append(Reason("prerequisite_met", N_("its prerequisite holds: {item} includes one of {options}"),
                               {"item": _item_name(rules, req.item), "options": _option_names(rules, req.item, req.any_of)}))
     if solution.provenance.demo:
-        out.append(Reason("demo", N_("illustrative demo entry ({catalogue}), not a real product"),
-                          {"catalogue": solution.provenance.catalogue}))
+        ref = solution.provenance.catalogue
+        name = (catalogue_names or {}).get(ref) or {"zh": ref, "en": ref}
+        out.append(Reason("demo", N_("an illustrative entry from “{catalogue}”, not a real product"),
+                          {"catalogue": name}))
     return out
 
 
@@ -135,6 +146,30 @@ def _narrowest(rules: Rules, closes: Sequence[GapClosure]) -> dict[tuple[int, st
     return narrowest
 
 
+def _rating_closure(c: GapClosure, params: Mapping[str, Any]) -> Reason:
+    """A rated item reaching a level's condition: which of the missing ones it is and what is left with it."""
+    if c.short == 1:
+        return Reason("closes_ratings", N_("raises {scenario} from L{before} to L{after} — the one more of the {set} "
+                                           "you still need for {level}"), params)
+    if c.met:
+        return Reason("closes_ratings", N_("raises {scenario} from L{before} to L{after} — one of the {n} {set} "
+                                           "{level} still needs; with this solution none is missing"), params)
+    return Reason("closes_ratings", N_("raises {scenario} from L{before} to L{after} — one of the {n} {set} "
+                                       "{level} still needs; with this solution, {left} more still needed"), params)
+
+
+def _points_closure(c: GapClosure, params: Mapping[str, Any]) -> Reason:
+    """Points toward a level's condition: what it lacked before this solution and what it still lacks with it."""
+    if c.met:
+        return Reason("closes_points", N_("adds {points} points to {node}, which was {short} points short of "
+                                          "{level}; with this solution it is met"), params)
+    if c.left > 0:
+        return Reason("closes_points", N_("adds {points} points to {node}, which was {short} points short of "
+                                          "{level}; with this solution {left} points are still missing"), params)
+    return Reason("closes_points", N_("adds {points} points to {node}, which was {short} points short of {level}; "
+                                      "with this solution it reaches the threshold but still has to exceed it"), params)
+
+
 def closure_reasons(rules: Rules, closes: Sequence[GapClosure]) -> list[Reason]:
     """One sentence per gap closed; a rated item counted by several sets is named with the narrowest set."""
     out: list[Reason] = []
@@ -145,19 +180,12 @@ def closure_reasons(rules: Rules, closes: Sequence[GapClosure]) -> list[Reason]:
         if c.kind == "ratings" and c.item is not None:
             if narrowest[(c.level, c.item)] is not c:
                 continue
-            params = {"scenario": _item_name(rules, c.item), "before": c.before, "after": c.after,
-                      "n": int(c.short), "set": _in_sentence(model.item_sets[c.condition].name), "level": level}
-            if c.short == 1:
-                out.append(Reason("closes_ratings", N_("raises {scenario} from L{before} to L{after} — the one more of "
-                                                       "the {set} you still need for {level}"), params))
-            else:
-                out.append(Reason("closes_ratings", N_("raises {scenario} from L{before} to L{after} — one of the {n} "
-                                                       "{set} you still need for {level}"), params))
+            out.append(_rating_closure(c, {"scenario": _item_name(rules, c.item), "before": c.before,
+                                           "after": c.after, "n": int(c.short), "left": int(c.left),
+                                           "set": _in_sentence(model.item_sets[c.condition].name), "level": level}))
         else:
-            out.append(Reason("closes_points", N_("adds {points} points to {node} — {short} points still missing "
-                                                  "for {level}"),
-                              {"points": number(c.points), "node": model.nodes[c.condition].name,
-                               "short": number(c.short), "level": level}))
+            out.append(_points_closure(c, {"points": number(c.points), "node": model.nodes[c.condition].name,
+                                           "short": number(c.short), "left": number(c.left), "level": level}))
     return out
 
 

@@ -338,15 +338,17 @@ def _nothing_to_plan(model: ScoringModel, level: int, goal: int) -> Reason:
                   {"level": model.level_def(goal).name})
 
 
-def _stops_before(model: ScoringModel, goal: int, stages: Sequence[Stage]) -> Reason:
+def _stops_before(model: ScoringModel, goal: int, stages: Sequence[Stage]) -> Reason | None:
     """Why the roadmap does not reach the goal: the first stage not reached, and whether the budget stops it."""
     first = next(s for s in stages if not s.reached)
     params = {"level": model.level_def(goal).name, "stage": first.name}
+    if first.level == goal and first.blocker == "catalogue":
+        return None  # the goal's own stage says why, with what would still be missing
     if first.blocker == "budget":
         return Reason("target_unreachable", N_("the roadmap stops before {level}: {stage} cannot be reached "
                                                "within your budget"), params)
-    return Reason("target_unreachable", N_("the roadmap stops before {level}: {stage} cannot be reached "
-                                           "with the loaded catalogues"), params)
+    return Reason("target_unreachable", N_("the roadmap stops before {level}: no combination of the solutions in "
+                                           "the catalogue reaches {stage}"), params)
 
 
 def _blocked_stage(planner: Planner, level: int, end: State, path: _Path, closable: bool, left: int | None) -> Stage:
@@ -361,7 +363,9 @@ def _blocked_stage(planner: Planner, level: int, end: State, path: _Path, closab
                          {"level": name, "min": sum(c.solution.price.min_cny for c in path.steps),
                           "max": sum(c.solution.price.max_cny for c in path.steps), "left": left})
         return Stage(level, name, False, True, "budget", (), 0, 0, 0, 0, message)
-    missing = tuple(condition_reason(c, name) for c in planner.conditions(level, end.values) if c.short > 0)
-    message = Reason("not_closable", N_("no combination of the eligible solutions in the loaded catalogues reaches "
-                                        "{level}; even with all of them this is still missing:"), {"level": name})
+    missing = tuple(condition_reason(c, name, with_all=True) for c in planner.conditions(level, end.values)
+                    if c.short > 0)
+    message = Reason("not_closable", N_("no combination of the solutions in the catalogue that suit your enterprise "
+                                        "reaches {level}; even if you adopted all of them, this would still be "
+                                        "missing:"), {"level": name})
     return Stage(level, name, False, False, "catalogue", (), 0, 0, 0, 0, message, missing)

@@ -74,6 +74,8 @@ class FilterChoices:
     divisions: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Translated messages about the values that were dropped."""
+    refused: list[str] = field(default_factory=list)
+    """The query parameter each message of `errors` is about (the API answers one problem per field)."""
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The selection as query-string parameters (empty ones left out), with changes."""
@@ -94,6 +96,12 @@ class _Reader:
         self.args = args
         self.translate = translate
         self.errors: list[str] = []
+        self.refused: list[str] = []
+
+    def refuse(self, name: str, message: str) -> None:
+        """Drop a parameter's value with a message about it."""
+        self.errors.append(self.translate(message))
+        self.refused.append(name)
 
     def choice(self, name: str, allowed: Mapping[str, Any] | tuple[str, ...], message: str) -> str | None:
         """The value of a parameter if it is one of `allowed`; None (and the message) if it is not."""
@@ -101,7 +109,7 @@ class _Reader:
         if not value:
             return None
         if value not in allowed:
-            self.errors.append(self.translate(message))
+            self.refuse(name, message)
             return None
         return value
 
@@ -132,7 +140,8 @@ def read_filters(session: Session, args: Mapping[str, str], *, layouts: Mapping[
                           "demo" if data == "demo" else "real" if data == "real" else "all")
     models = [(m, tr(layouts[m].model.name, labels.lang)) for m in offered]
     periods = [(p, period_label(p, grain)) for p in sorted({*available, *([] if period is None else [period])})]
-    return FilterChoices(selection, layouts[model_id], periods, models, regions, sections, divisions, read.errors)
+    return FilterChoices(selection, layouts[model_id], periods, models, regions, sections, divisions, read.errors,
+                         read.refused)
 
 
 def _periods(session: Session, read: _Reader, model_id: str, grain: Grain, jurisdiction: Jurisdiction,
@@ -144,8 +153,8 @@ def _periods(session: Session, read: _Reader, model_id: str, grain: Grain, juris
     if raw:
         parsed = parse_period(raw)
         if parsed is None or parsed[1] != grain:
-            read.errors.append(read.translate(N_("Write the period as a year (2025) or a quarter (2025Q3), matching "
-                                                 "the choice of year or quarter.")))
+            read.refuse("period", N_("Write the period as a year (2025) or a quarter (2025Q3), matching the choice of "
+                                     "year or quarter."))
         else:
             period = parsed[0]
     return [p for p, _n in sizes], period

@@ -66,9 +66,10 @@ def log_access(session: Session, official: Official, kind: Literal["dashboard", 
 
 
 def view_dashboard(session: Session, official: Official, choices: FilterChoices, *, policy: Policy,
-                   labels: Labels) -> Dashboard:
-    """The official's protected dashboard for the chosen filters, with the official's target; the view is logged."""
-    board = dashboard(session, regions=labels.regions, industries=labels.industries, layout=choices.layout,
+                   labels: Labels, reads: Session | None = None) -> Dashboard:
+    """The official's protected dashboard for the chosen filters, with the official's target; the view is logged.
+    The aggregates come from `reads` when given (the read replica); the target and the log stay on `session`."""
+    board = dashboard(reads or session, regions=labels.regions, industries=labels.industries, layout=choices.layout,
                       jurisdiction=official.jurisdiction, selection=choices.selection, policy=policy,
                       target=target_of(session, official), labels=labels, shared_with=official.jurisdiction.code)
     log_access(session, official, "dashboard", detail=choices.query())
@@ -85,16 +86,18 @@ def export_fields(asked: Sequence[str], official: Official, selection: Selection
 
 
 def export_cells(session: Session, official: Official, choices: FilterChoices, by: tuple[str, ...], *,
-                 policy: Policy, labels: Labels, zeros: bool, max_groups: int, kind: str) -> CellExport:
+                 policy: Policy, labels: Labels, zeros: bool, max_groups: int, kind: str,
+                 reads: Session | None = None) -> CellExport:
     """The protected cells of a download with the dashboard's filters (with `period` among the fields: over the
-    trend's periods); the download is logged. Raises AggregateError."""
+    trend's periods), read from `reads` when given (the read replica); the download is logged on `session`.
+    Raises AggregateError."""
     selection = choices.selection
     assert selection.period is not None
     periods = periods_back(selection.period, selection.grain, TREND_PERIODS) if "period" in by \
         else (selection.period,)
     request = CellRequest(by, selection.model_id, selection.grain, periods[0], periods[-1], official.jurisdiction,
                           selection.filters(labels.regions), selection.demo, official.jurisdiction.code, zeros)
-    cells = cell_export(session, regions=labels.regions, industries=labels.industries, layout=choices.layout,
+    cells = cell_export(reads or session, regions=labels.regions, industries=labels.industries, layout=choices.layout,
                         request=request, policy=policy, labels=labels, max_groups=max_groups)
     log_access(session, official, "export", detail={**choices.query(), "by": ",".join(by), "format": kind})
     return cells

@@ -56,10 +56,10 @@ def test_user_create_makes_a_national_official(app: Flask) -> None:
 def test_the_site_admin_adds_a_national_official_with_the_code_000000(app: Flask) -> None:
     admin = logged_in(app, make_account(app, "root@example.com", "site_admin"))
     response = admin.post("/admin/officials", data={"official-email": "nation@example.gov.cn",
-                                                    "official-display_name": "", "official-region_code": "000000"})
+                                                    "official-display_name": "", "official-province": "000000"})
     assert response.status_code == 303, response.get_data(as_text=True)
     refused = admin.post("/admin/officials", data={"official-email": "nowhere@example.gov.cn",
-                                                   "official-display_name": "", "official-region_code": "999999"})
+                                                   "official-display_name": "", "official-province": "999999"})
     assert refused.status_code == 422
     with site(app).sessions() as session:
         record = queries.user_by_email(session, "nation@example.gov.cn")

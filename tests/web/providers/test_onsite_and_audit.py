@@ -176,7 +176,7 @@ def test_the_result_uses_the_validated_answers_and_names_the_assessor(world: Wor
     assert before is not None
     assert _validate(world, staff, aid, "S05", "1", "排产仍用Excel，无APS").status_code == 303
     assert _validate(world, staff, aid, "Q1", before.answers["Q1"], "拓扑图与现场一致").status_code == 303
-    response = staff.post(f"/assessments/{aid}/submit-validated", data={"version": str(before.version)})
+    response = staff.post(f"/assessments/{aid}/submit-validated", data={"version": str(before.version), "confirm": "yes"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/results/{aid}")
     with world.session() as session:
         after = queries.get_assessment(session, aid)
@@ -202,7 +202,7 @@ def test_the_pdf_report_says_assessor_validated_with_the_assessor(world: World, 
     with world.session() as session:
         record = queries.get_assessment(session, aid)
     assert record is not None
-    staff.post(f"/assessments/{aid}/submit-validated", data={"version": str(record.version)})
+    staff.post(f"/assessments/{aid}/submit-validated", data={"version": str(record.version), "confirm": "yes"})
     for lang, phrases in (("zh", ("评定人核验", "评定人A", "服务商A", "排产仍用Excel")),
                           ("en", ("Assessor-validated", "评定人A", "服务商A"))):
         owner = world.client(tenant.owner_id)

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from werkzeug.test import TestResponse
 from world import Tenant, World, worked_example
 
 from assessment.content.loader import Library
-from assessment.db import providers, queries
+from assessment.db import jobs, providers, queries, tokens
 from assessment.db.models import Base, User, utcnow
 from assessment.services import assessments, mfa, provider_catalogue, respondents
 from assessment.services import providers as tenancy
@@ -81,6 +82,10 @@ class Things:
     share_t1: int
     share_t0: int
     users: dict[str, int]
+    token_a: int = 0
+    """A personal access token of the enterprise's owner."""
+    job_a: int = 0
+    """A finished bulk report job of provider A's staff member (its file already removed)."""
 
 
 class RestorePoint:
@@ -310,9 +315,16 @@ def build(app: Flask) -> tuple[Things, dict[str, FlaskClient]]:
                         .values(mfa_secret=pyotp.random_base32(), mfa_enabled_at=utcnow()))
     browsers = {name: world.client(users[name]) for name in (*ACCOUNTS, "staff_off")}
     browsers.update(anonymous=app.test_client(), holder=holder.client, respondent=respondent)
+    with world.session() as session:
+        token_a = tokens.add_token(session, user_id=a.owner_id, name="脚本", prefix="sat_abcdefgh", secret_hash="0" * 64,
+                                   scope="read", created_at=utcnow(), expires_at=utcnow() + timedelta(days=90),
+                                   address="").id
+        job_a = jobs.add(session, a.staff_id, "bulk_reports", {"assessment_ids": [a_t1], "lang": "zh"}, 1, utcnow())
+        jobs.move(session, job_a, ("queued",), status="done", done=1, result_key=f"{job_a}-removed")
     things = Things(a.organisation_id, b.organisation_id, organisation_w, a.enterprise_id, b.enterprise_id, eh, a_self,
                     a_guided, a_onsite, a_t0, a_t1, w_onsite, b_sub, b_onsite, h_draft, h_sub, a_file, b_file, r_open,
-                    r_closed, r_other, sol_a, sol_b, inv_a, a.link_id, b.link_id, link_w, share_t1, share_t0, users)
+                    r_closed, r_other, sol_a, sol_b, inv_a, a.link_id, b.link_id, link_w, share_t1, share_t0, users,
+                    token_a, job_a)
     return things, browsers
 
 

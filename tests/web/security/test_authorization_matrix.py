@@ -21,6 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from api_matrix import API_PRINCIPALS, API_ROUTES, REFUSALS
+from api_matrix import ROLE_GATED as API_ROLE_GATED
+from api_matrix import send as api_send
+from api_matrix import state as api_state
 from authorization_world import ACCOUNTS, VISITORS, Matrix, Things, open_matrix, profile_form
 from flask.testing import FlaskClient
 from scene import SOLUTION
@@ -116,6 +120,14 @@ Kind = Public | Signed | Role | Objects
 
 def _version(assessment: str) -> Data:
     return lambda m: {"version": str(m.version(getattr(m.things, assessment)))}
+
+
+def _confirm(_m: Matrix) -> dict[str, Any]:
+    return {"confirm": "yes"}
+
+
+def _confirmed(assessment: str) -> Data:
+    return lambda m: {"version": str(m.version(getattr(m.things, assessment))), "confirm": "yes"}
 
 
 def _step(assessment: str) -> Data:
@@ -225,6 +237,22 @@ def _review(t: Things) -> list[Target]:
     ]
 
 
+def _workbook(assessment: str) -> Data:
+    return lambda m: {"version": str(m.version(getattr(m.things, assessment))),
+                      "workbook": (BytesIO(b"not a workbook"), "filled.xlsx")}
+
+
+def _workbook_upload(t: Things) -> list[Target]:
+    refused = Expect(422)  # the rightful get the review page listing the file's problem; nothing is written
+    return [
+        Target("own draft", {"assessment_id": t.a_self}, each(A_SIDE, refused), _workbook("a_self")),
+        Target("on site", {"assessment_id": t.a_onsite}, {
+            "owner": refused, **each(A_PROVIDER, to(f"/assessments/{t.a_onsite}/workspace"))}, _workbook("a_onsite")),
+        Target("submitted", {"assessment_id": t.a_t1}, each(A_SIDE, to(f"/results/{t.a_t1}")), _workbook("a_t1")),
+        Target("ownerless draft", {"assessment_id": t.h_draft}, {"holder": refused}, _workbook("h_draft")),
+    ]
+
+
 def _submit(t: Things) -> list[Target]:
     return [
         Target("own draft", {"assessment_id": t.a_self}, each(A_SIDE, to(f"/results/{t.a_self}")), _version("a_self")),
@@ -239,10 +267,10 @@ def _submit(t: Things) -> list[Target]:
 
 def _reassess(t: Things) -> list[Target]:
     return [
-        Target("submitted", {"assessment_id": t.a_t1}, {"owner": to("/assess/")}),
-        Target("own draft", {"assessment_id": t.a_self}, {"owner": to(f"/assess/{t.a_self}")}),
-        Target("other tenant", {"assessment_id": t.b_sub}, {"other_owner": to("/assess/")}),
-        Target("ownerless submitted", {"assessment_id": t.h_sub}, {"holder": to("/assess/")}),
+        Target("submitted", {"assessment_id": t.a_t1}, {"owner": to("/assess/")}, _confirm),
+        Target("own draft", {"assessment_id": t.a_self}, {"owner": to(f"/assess/{t.a_self}")}, _confirm),
+        Target("other tenant", {"assessment_id": t.b_sub}, {"other_owner": to("/assess/")}, _confirm),
+        Target("ownerless submitted", {"assessment_id": t.h_sub}, {"holder": to("/assess/")}, _confirm),
     ]
 
 
@@ -321,7 +349,7 @@ def _validate(t: Things) -> list[Target]:
 def _submit_validated(t: Things) -> list[Target]:
     return [
         Target("on site", {"assessment_id": t.a_onsite}, each(A_PROVIDER, to(f"/results/{t.a_onsite}")),
-               _version("a_onsite")),
+               _confirmed("a_onsite")),
         Target("consent withdrawn", {"assessment_id": t.w_onsite}, {}, _version("w_onsite")),
         Target("submitted", {"assessment_id": t.a_t1}, {}, _version("a_t1")),
     ]
@@ -555,6 +583,16 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("main.industry_divisions", "GET"): Public("code lists", {"section": "C"}),
     ("main.set_language", "POST"): Public("the language switch"),
     ("static", "GET"): Public("style sheets and scripts", {"filename": "site.css"}),
+    ("api.questionnaires", "GET"): Public("the public JSON API"),
+    ("api.questionnaire", "GET"): Public("the public JSON API", {"questionnaire_id": "miit-2024"}),
+    ("api.models", "GET"): Public("the public JSON API"),
+    ("api.score", "POST"): Public("the public JSON API: scores what it is sent, stores nothing"),
+    ("api.recommend", "POST"): Public("the public JSON API: advises on what it is sent, stores nothing"),
+    ("api.report", "POST"): Public("the public JSON API: a PDF of what it is sent, stores nothing"),
+    ("api_docs.openapi", "GET"): Public("the API's OpenAPI document"),
+    ("api_docs.page", "GET"): Public("the API's docs page"),
+    ("api_docs.swagger_file", "GET"): Public("the docs page's script and style sheet", {"name": "swagger-ui.css"}),
+    ("api_docs.static", "GET"): Public("the docs page's script", {"filename": "docs.js"}),
     ("auth.login", "GET"): Public("signing in"),
     ("auth.login", "POST"): Public("signing in"),
     ("auth.register", "GET"): Public("registering"),
@@ -604,6 +642,9 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("phone.add_email", "POST"): Signed(data=_form(email="")),
     ("phone.reauth", "GET"): Signed(),
     ("phone.reauth", "POST"): Signed(data=_form(code="000000")),
+    ("tokens.index", "GET"): Signed(),
+    ("tokens.create", "POST"): Signed(data=_form(name="", scope="read", days="90")),
+    ("jobs.index", "GET"): Signed(),
     ("mfa.manage", "GET"): Signed(),
     ("mfa.disable", "POST"): Signed(data=_form(code="000000")),
     ("mfa.renew", "POST"): Signed(data=_form(code="000000")),
@@ -621,7 +662,12 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("provider.new_entry", "GET"): Role(PROVIDER_ROLES),
     ("provider.new_entry", "POST"): Role(PROVIDER_ROLES, lambda _m: {**SOLUTION, "id": "mes-new"}),
     ("provider.export_entries", "GET"): Role(PROVIDER_ROLES),
+    ("jobs.start", "GET"): Role(PROVIDER_ROLES),
+    ("jobs.start", "POST"): Role(PROVIDER_ROLES, _form()),
     ("provider.import_entries", "POST"): Role(PROVIDER_ROLES),
+    ("bulk_import.start", "GET"): Role(PROVIDER_ROLES),
+    ("bulk_import.start", "POST"): Role(PROVIDER_ROLES, _form()),
+    ("bulk_import.template", "GET"): Role(PROVIDER_ROLES, values={"kind": "csv"}),
     ("provider.staff", "GET"): Role(("provider_admin",)),
     ("provider.staff", "POST"): Role(("provider_admin",), _form(email="new-member@example.com", display_name="New",
                                                                   role="provider_staff")),
@@ -629,12 +675,15 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("admin.add_organisation", "POST"): Role(("site_admin",), _form(**{"org-name": "服务商N",
                                                                        "org-email": "first@example.com"})),
     ("admin.add_official", "POST"): Role(("site_admin",), _form(**{"official-email": "o@example.com",
-                                                                   "official-region_code": "370100"})),
+                                                                   "official-province": "370000",
+                                                                   "official-city": "370100"})),
     ("mfa.reset", "POST"): Role(("site_admin",)),
     ("security_log.index", "GET"): Role(("site_admin",)),
     ("official.dashboard", "GET"): Role(("official",)),
     ("official.shared", "GET"): Role(("official",)),
     ("official.export", "GET"): Role(("official",), values={"kind": "csv"}),
+    ("official.export_job", "GET"): Role(("official",)),
+    ("official.export_job", "POST"): Role(("official",), _form(kind="csv")),
     ("official.set_target", "POST"): Role(("official",), _form(share="30", level="2")),
     # objects
     ("assess.continue_assessment", "GET"): Objects(_continue),
@@ -645,6 +694,8 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("assess.step", "GET"): Objects(_step_page),
     ("assess.step", "POST"): Objects(_step_save),
     ("assess.review", "GET"): Objects(_review),
+    ("workbooks.draft", "GET"): Objects(_review),
+    ("workbooks.upload", "POST"): Objects(_workbook_upload),
     ("assess.submit", "POST"): Objects(_submit),
     ("assess.reassess", "POST"): Objects(_reassess),
     ("onsite.workspace", "GET"): Objects(_workspace),
@@ -681,8 +732,19 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("provider.set_active", "POST"): Objects(_set_active),
     ("provider.set_role", "POST"): Objects(_set_role),
     ("account.revoke", "POST"): Objects(_revoke_consent),
+    ("tokens.confirm_revoke", "GET"): Objects(lambda t: [Target("own token", {"token_id": t.token_a}, {"owner": OK})]),
+    ("tokens.revoke", "POST"): Objects(lambda t: [Target("own token", {"token_id": t.token_a},
+                                                         {"owner": to("/account/tokens")}, _form(confirm="yes"))]),
     ("shares.revoke", "POST"): Objects(_revoke_share),
+    ("jobs.show", "GET"): Objects(lambda t: [Target("own job", {"job_id": t.job_a}, {"staff": OK})]),
+    ("jobs.download", "GET"): Objects(lambda t: [Target("own job, file removed", {"job_id": t.job_a}, {})]),
+    ("jobs.cancel", "POST"): Objects(lambda t: [Target("own finished job", {"job_id": t.job_a},
+                                                       {"staff": to(f"/jobs/{t.job_a}")})]),
+    ("jobs.retry", "POST"): Objects(lambda t: [Target("own finished job", {"job_id": t.job_a},
+                                                      {"staff": to(f"/jobs/{t.job_a}")})]),
     ("shares.statistics", "POST"): Objects(_statistics),
+    ("bulk_import.show", "GET"): Objects(lambda t: [Target("own job, not an import", {"job_id": t.job_a}, {})]),
+    ("bulk_import.rejected", "GET"): Objects(lambda t: [Target("own job, not an import", {"job_id": t.job_a}, {})]),
 }
 
 
@@ -787,7 +849,7 @@ def test_every_principal_gets_only_what_the_route_gives_it(world_state: Matrix, 
 def test_every_route_and_method_is_in_the_matrix(matrix: Matrix) -> None:
     found = {(rule.endpoint, method) for rule in matrix.app.url_map.iter_rules()
              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
-    missing = sorted(found - set(ROUTES))
+    missing = sorted(found - set(ROUTES) - set(API_ROUTES))
     assert not missing, ("routes without a row in tests/web/security/test_authorization_matrix.py ROUTES: say who may "
                          f"use them (Public, Signed, Role or Objects with targets): {missing}")
 
@@ -893,3 +955,29 @@ def test_the_assessment_list_shows_each_principal_only_what_it_may_open(world_st
     assert listed["holder"] == {t.h_draft, t.h_sub}
     assert t.a_self in listed["owner"] and not listed["owner"] & {t.b_sub, t.h_draft, t.h_sub}
     assert not listed["anonymous"] and not listed["staff_off"] and not listed["respondent"]
+
+
+# --- the JSON API's token endpoints (tests/web/security/api_matrix.py) -----------------------------------------
+
+@pytest.mark.parametrize("route", sorted(API_ROUTES), ids=lambda r: f"{r[1]} {r[0]}")
+def test_every_token_gets_only_what_the_api_route_gives_it(world_state: Matrix, route: tuple[str, str]) -> None:
+    matrix = world_state
+    endpoint, method = route
+    kind = API_ROUTES[route]
+    for target in kind.targets(matrix.things):
+        path = _path(matrix, endpoint, method, target.values)
+        matrix.restore_if_written()
+        before = api_state(matrix)
+        for name in (n for n in API_PRINCIPALS if n not in target.rightful):
+            response = api_send(matrix, name, method, path, target.body, kind.headers, rightful=False)
+            assert response.status_code in REFUSALS and response.mimetype == "application/problem+json", \
+                f"{name} was not refused {method} {path} ({target.state}): {response.status_code}"
+            assert response.status_code != 403 or ROLE_OF.get(name) != "enterprise" or name == "owner_read" \
+                or endpoint.startswith(API_ROLE_GATED), \
+                f"{name} learnt from a 403 that {path} exists"
+        if api_state(matrix) != before:
+            matrix.written()
+            pytest.fail(f"refused {method} {path} still changed the database")
+        for name, status in list(target.rightful.items())[:1 if kind.costly else None]:
+            response = api_send(matrix, name, method, path, target.body, kind.headers, rightful=True)
+            assert response.status_code == status, f"{name} {method} {path}: {response.status_code}"

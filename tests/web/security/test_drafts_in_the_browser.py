@@ -177,7 +177,7 @@ def test_a_provider_cannot_start_a_re_assessment_in_the_enterprise_s_name(world:
     assert staff.post(f"/assess/{submitted}/reassess").status_code == 404
     owner = world.client(tenant.owner_id)
     assert 'id="reassess"' in owner.get(f"/results/{submitted}").text
-    response = owner.post(f"/assess/{submitted}/reassess")
+    response = owner.post(f"/assess/{submitted}/reassess", data={"confirm": "yes"})
     assert response.status_code == 303
     new_id = int(re.findall(r"\d+", response.headers["Location"])[0])
     with world.session() as session:

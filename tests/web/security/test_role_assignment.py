@@ -196,7 +196,8 @@ def test_a_site_admin_adds_providers_and_officials_with_the_grant_logged(app: Fl
     admin = world.client(admin_id)
     response = admin.post("/admin/organisations", data={"org-name": "服务商N", "org-email": "first@example.com"})
     assert response.status_code == 303, response.text
-    response = admin.post("/admin/officials", data={"official-email": "o@example.com", "official-region_code": "370100"})
+    response = admin.post("/admin/officials", data={"official-email": "o@example.com", "official-province": "370000",
+                                                    "official-city": "370100"})
     assert response.status_code == 303, response.text
     assert sorted(e.detail["role"] for e in _events(app, "account_created")) == ["official", "provider_admin"]
     assert all(e.actor_id == admin_id for e in _events(app, "account_created"))

@@ -160,11 +160,11 @@ def test_admin_actions_and_account_creation_are_logged(world: World) -> None:
     admin = world.member("site_admin", ADMIN_EMAIL)
     client = world.client(admin)
     assert client.post("/admin/organisations", data={
-        "org-name": "济南数智服务", "org-region_code": "370100", "org-display_name": "王管理",
+        "org-name": "济南数智服务", "org-province": "370000", "org-city": "370100", "org-display_name": "王管理",
         "org-email": "boss@example.com"}).status_code == 303
     assert client.post("/admin/officials", data={
         "official-display_name": "李处长", "official-email": "li@example.gov.cn",
-        "official-region_code": "370000"}).status_code == 303
+        "official-province": "370000"}).status_code == 303
     with world.session() as session:
         boss = queries.user_by_email(session, "boss@example.com")
         official = queries.user_by_email(session, "li@example.gov.cn")
